@@ -1,0 +1,234 @@
+"""A scalar reverse-mode autograd engine, micrograd-sized.
+
+Every operation returns a new :class:`Value` that remembers its inputs, the
+operation's name and the *local* gradient with respect to each input.  Unlike
+micrograd, local gradients are stored as numbers rather than hidden inside a
+closure, which is what lets a worked solution print the per-gate table
+(value, local gradient, upstream, downstream) and lets the grader re-run
+backprop with a mistaken rule swapped in (see :mod:`quizzes.grading`).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+
+Number = int | float
+
+# A backward rule turns (node, upstream) into one downstream gradient per input.
+# The correct rule is "local x upstream"; grading swaps in mistaken ones.
+BackwardRule = Callable[["Value", float], tuple[float, ...]]
+
+
+def _as_value(other: object, op: str) -> Value:
+    if isinstance(other, Value):
+        return other
+    if isinstance(other, bool) or not isinstance(other, int | float):
+        raise TypeError(
+            f"unsupported operand for {op}: Value and {type(other).__name__} "
+            "(only Value, int and float are allowed)"
+        )
+    return Value(other)
+
+
+class Value:
+    """A scalar in a computational graph."""
+
+    __slots__ = ("data", "grad", "upstream", "inputs", "op", "local_grads", "label", "operand")
+
+    def __init__(
+        self,
+        data: Number,
+        inputs: tuple[Value, ...] = (),
+        op: str = "",
+        local_grads: tuple[float, ...] = (),
+        label: str = "",
+    ) -> None:
+        if isinstance(data, bool) or not isinstance(data, int | float):
+            raise TypeError(f"Value holds an int or float, not {type(data).__name__}")
+        self.data = float(data)
+        self.grad = 0.0
+        self.upstream = 0.0  # the gradient this node received from its consumers
+        self.inputs = inputs
+        self.op = op
+        self.local_grads = local_grads
+        self.label = label
+        self.operand: float | None = None  # constant exponent of a ** node
+
+    def __repr__(self) -> str:
+        name = f"{self.label}=" if self.label else ""
+        return f"Value({name}{self.data:g}, grad={self.grad:g})"
+
+    # ---- core operations -------------------------------------------------
+    def __add__(self, other: object) -> Value:
+        o = _as_value(other, "+")
+        return Value(self.data + o.data, (self, o), "+", (1.0, 1.0))
+
+    def __mul__(self, other: object) -> Value:
+        o = _as_value(other, "*")
+        return Value(self.data * o.data, (self, o), "*", (o.data, self.data))
+
+    def __pow__(self, exponent: object) -> Value:
+        if isinstance(exponent, bool) or not isinstance(exponent, int | float):
+            raise TypeError(
+                f"Value ** {type(exponent).__name__} is unsupported: the exponent must be "
+                "a constant int or float"
+            )
+        if self.data == 0 and exponent < 1:
+            raise ValueError(f"0 ** {exponent} has no finite derivative")
+        local = exponent * self.data ** (exponent - 1)
+        out = Value(self.data**exponent, (self,), "**", (float(local),))
+        out.operand = float(exponent)
+        return out
+
+    def exp(self) -> Value:
+        e = math.exp(self.data)
+        return Value(e, (self,), "exp", (e,))
+
+    def log(self) -> Value:
+        if self.data <= 0:
+            raise ValueError(f"log is undefined at {self.data:g}")
+        return Value(math.log(self.data), (self,), "log", (1.0 / self.data,))
+
+    def relu(self) -> Value:
+        # The gradient at exactly 0 is 0: the unit is treated as inactive.
+        active = self.data > 0
+        return Value(self.data if active else 0.0, (self,), "relu", (1.0 if active else 0.0,))
+
+    def sigmoid(self) -> Value:
+        s = 1.0 / (1.0 + math.exp(-self.data))
+        return Value(s, (self,), "sigmoid", (s * (1.0 - s),))
+
+    def tanh(self) -> Value:
+        t = math.tanh(self.data)
+        return Value(t, (self,), "tanh", (1.0 - t * t,))
+
+    def max(self, other: object) -> Value:
+        """max(self, other); the whole gradient goes to the larger input."""
+        o = _as_value(other, "max")
+        first = self.data >= o.data
+        return Value(
+            self.data if first else o.data, (self, o), "max", (1.0, 0.0) if first else (0.0, 1.0)
+        )
+
+    # ---- derived operations ---------------------------------------------
+    def __neg__(self) -> Value:
+        return Value(-self.data, (self,), "neg", (-1.0,))
+
+    def __sub__(self, other: object) -> Value:
+        return self + (-_as_value(other, "-"))
+
+    def __truediv__(self, other: object) -> Value:
+        o = _as_value(other, "/")
+        if o.data == 0:
+            raise ZeroDivisionError("division of a Value by zero")
+        return self * o**-1
+
+    def __radd__(self, other: object) -> Value:
+        return _as_value(other, "+") + self
+
+    def __rmul__(self, other: object) -> Value:
+        return _as_value(other, "*") * self
+
+    def __rsub__(self, other: object) -> Value:
+        return _as_value(other, "-") - self
+
+    def __rtruediv__(self, other: object) -> Value:
+        return _as_value(other, "/") / self
+
+    # ---- graph traversal -------------------------------------------------
+    def topological_order(self) -> list[Value]:
+        """Every node this value depends on, inputs before the nodes that use them.
+
+        Iterative depth-first search, so a 100,000-deep chain does not hit
+        Python's recursion limit as micrograd's recursive version does.
+        """
+        order: list[Value] = []
+        visited: set[int] = set()
+        stack: list[tuple[Value, Iterator[Value]]] = [(self, iter(self.inputs))]
+        visited.add(id(self))
+        while stack:
+            node, children = stack[-1]
+            for child in children:
+                if id(child) not in visited:
+                    visited.add(id(child))
+                    stack.append((child, iter(child.inputs)))
+                    break
+            else:
+                stack.pop()
+                order.append(node)
+        return order
+
+    def zero_grad(self) -> None:
+        """Reset the gradient of this node and of everything it depends on."""
+        for node in self.topological_order():
+            node.grad = 0.0
+            node.upstream = 0.0
+
+    def backward(self, rule: BackwardRule | None = None) -> list[Value]:
+        """Fill ``.grad`` of every node in the graph; returns the nodes in topological order.
+
+        The whole graph is zeroed first, so calling backward twice gives the same
+        gradients rather than doubling them.  ``rule`` replaces the chain rule
+        (local x upstream) with another one; grading uses it to reproduce mistakes.
+        """
+        order = self.topological_order()
+        for node in order:
+            node.grad = 0.0
+            node.upstream = 0.0
+        self.grad = 1.0
+        apply = rule or chain_rule
+        for node in reversed(order):
+            node.upstream = node.grad
+            if not node.inputs:
+                continue
+            for child, downstream in zip(node.inputs, apply(node, node.grad), strict=True):
+                child.grad += downstream
+        return order
+
+
+def chain_rule(node: Value, upstream: float) -> tuple[float, ...]:
+    """The correct rule: each input gets its local gradient times the upstream gradient."""
+    return tuple(local * upstream for local in node.local_grads)
+
+
+def vmax(a: Value | Number, b: Value | Number) -> Value:
+    """max(a, b) for Values or numbers."""
+    return _as_value(a, "max").max(b)
+
+
+@dataclass(frozen=True)
+class GateRow:
+    """One line of a worked solution's per-gate table."""
+
+    index: int
+    name: str
+    op: str  # "" for an input or constant
+    inputs: tuple[int, ...]  # indices of this gate's inputs in the same table
+    value: float
+    local_grads: tuple[float, ...]
+    upstream: float
+    downstream: tuple[float, ...]
+
+
+def gate_table(order: Iterable[Value]) -> list[GateRow]:
+    """The per-gate table for a graph on which ``backward`` has run (topological order)."""
+    rows: list[GateRow] = []
+    index: dict[int, int] = {}
+    for node in order:
+        index[id(node)] = len(rows)
+        downstream = tuple(local * node.upstream for local in node.local_grads)
+        rows.append(
+            GateRow(
+                index=len(rows),
+                name=node.label,
+                op=node.op,
+                inputs=tuple(index[id(child)] for child in node.inputs),
+                value=node.data,
+                local_grads=node.local_grads,
+                upstream=node.upstream,
+                downstream=downstream,
+            )
+        )
+    return rows

@@ -1,0 +1,162 @@
+"""The types every problem family shares.
+
+A family is a module with ``FAMILY`` (its id), ``VERSION`` (bumped whenever the
+same seed would produce a different problem) and ``build(seed, level)``.
+``generate(rng, level)`` draws a seed from ``rng`` and builds from it, so every
+problem can be rebuilt exactly from (family, version, seed, level).
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Literal
+
+from quizzes.autograd import BackwardRule, GateRow, Value, gate_table
+
+Matrix = tuple[tuple[float, ...], ...]
+Expected = float | Matrix | str
+QuantityKind = Literal["value", "gradient", "matrix", "choice"]
+
+MAX_FIELDS_PER_PAGE = 5  # a Discord form (modal) holds at most five text inputs
+SEED_BOUND = 2**31 - 1
+
+
+class QuizError(Exception):
+    """A domain error whose message is safe to show to a learner."""
+
+
+class UnknownFamilyError(QuizError):
+    pass
+
+
+@dataclass(frozen=True)
+class Quantity:
+    """One thing the learner is asked for.
+
+    ``node`` names the circuit node whose value (kind "value") or gradient
+    (kind "gradient") this is; the grader uses it to re-run a mistaken backprop.
+    """
+
+    name: str  # a short key, safe as a form field id: "q", "f", "dx", "W"
+    label: str  # what the learner reads: "∂f/∂x"
+    expected: Expected
+    kind: QuantityKind
+    node: str = ""
+    example: str = "-1.5"  # a valid answer of the right shape, shown with parse errors
+
+
+@dataclass(frozen=True)
+class Choice:
+    key: str  # "A", "B", ...
+    text: str
+    correct: bool
+    explanation: str
+
+
+@dataclass(frozen=True)
+class Circuit:
+    """Builds the problem's graph afresh, so backprop can be re-run with any rule.
+
+    ``build`` returns the output node and the named nodes (inputs and
+    intermediates) that quantities refer to.
+    """
+
+    build: Callable[[], tuple[Value, Mapping[str, Value]]]
+
+    def run(self, rule: BackwardRule | None = None) -> tuple[dict[str, float], dict[str, float]]:
+        """(values, gradients) of the named nodes after backprop under ``rule``."""
+        out, named = self.build()
+        out.backward(rule)
+        return (
+            {name: node.data for name, node in named.items()},
+            {name: node.grad for name, node in named.items()},
+        )
+
+    def table(self) -> list[GateRow]:
+        out, _ = self.build()
+        return gate_table(out.backward())
+
+
+@dataclass(frozen=True)
+class Problem:
+    family: str
+    version: int
+    seed: int
+    level: int
+    title: str
+    formula: str
+    prompt: str  # the numbers and what to compute, plain text
+    givens: tuple[tuple[str, float | Matrix], ...]
+    pages: tuple[tuple[Quantity, ...], ...]
+    solution: str  # the worked solution, plain text
+    gates: tuple[GateRow, ...] = ()  # per-gate table (circuits only)
+    choices: tuple[Choice, ...] = ()  # multiple-choice families only
+    circuit: Circuit | None = field(default=None, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        for number, page in enumerate(self.pages, 1):
+            if not 1 <= len(page) <= MAX_FIELDS_PER_PAGE:
+                raise ValueError(
+                    f"{self.family}: page {number} asks {len(page)} quantities "
+                    f"(1..{MAX_FIELDS_PER_PAGE} allowed)"
+                )
+
+    @property
+    def quantities(self) -> tuple[Quantity, ...]:
+        return tuple(q for page in self.pages for q in page)
+
+    @property
+    def is_multiple_choice(self) -> bool:
+        return bool(self.choices)
+
+    @property
+    def key(self) -> tuple[str, int, int, int]:
+        return (self.family, self.version, self.seed, self.level)
+
+
+class Family:
+    """What the registry knows of one problem family module."""
+
+    def __init__(
+        self, family: str, version: int, title: str, build: Callable[[int, int], Problem]
+    ) -> None:
+        self.id = family
+        self.version = version
+        self.title = title
+        self.build = build
+
+    def generate(self, rng: random.Random, level: int) -> Problem:
+        return self.build(draw_seed(rng), level)
+
+
+def draw_seed(rng: random.Random) -> int:
+    """A fresh seed; 0 is never drawn, since families may reserve it for a fixed item."""
+    return rng.randrange(1, SEED_BOUND)
+
+
+def clamp_level(level: int) -> int:
+    if isinstance(level, bool) or not isinstance(level, int):
+        raise TypeError(f"level must be an int, not {type(level).__name__}")
+    return max(1, min(level, 5))
+
+
+def fmt(x: float) -> str:
+    """A number as a learner would write it: -4 rather than -4.0, at most 4 decimals."""
+    if abs(x - round(x)) < 1e-9:
+        return str(int(round(x)))
+    return f"{x:.4f}".rstrip("0").rstrip(".")
+
+
+def pick_nonzero(rng: random.Random, level: int, low: int = -5, high: int = 5) -> float:
+    """A given for a circuit: small integers at level 1, wider at 2, one decimal from 3."""
+    while True:
+        if level <= 1:
+            x = float(rng.randint(low, high))
+        elif level == 2:
+            x = float(rng.randint(2 * low, 2 * high))
+        else:
+            x = rng.randint(10 * low, 10 * high) / 10
+        if x != 0:
+            return x
