@@ -1,0 +1,239 @@
+"""The use cases a front end calls: next item, submit, undo, progress, statistics.
+
+INTERFACE ONLY (engineer F2): the names and signatures below are the shared
+contract; the bodies raise NotImplementedError until the implementation lands.
+
+Every public method is async and runs one synchronous SQLAlchemy unit of work in
+the service's worker threads, so the event loop is never blocked by a query.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING, Any, Literal
+
+from quizzes.problems.base import Problem, QuizError
+
+if TYPE_CHECKING:
+    from quizzes.decks import Card, Deck
+    from quizzes.grading import Grade
+    from quizzes.leitner import LeitnerScheduler, ReviewSession
+    from quizzes.storage.db import Database
+
+UNDO_WINDOW_SECONDS = 600
+ATTEMPT_LIFETIME_SECONDS = 24 * 3600
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class StudyError(QuizError):
+    """A study-service error; the default message is safe to show a learner."""
+
+    default_message = "Something went wrong with that question."
+
+    def __init__(self, message: str | None = None) -> None:
+        super().__init__(message or self.default_message)
+
+
+class AttemptNotFound(StudyError):
+    default_message = "That question no longer exists — run /review again."
+
+
+class NotYourAttempt(StudyError):
+    default_message = "This question belongs to someone else."
+
+
+class AttemptExpired(StudyError):
+    default_message = "This question has expired — run /review again."
+
+
+class NothingToUndo(StudyError):
+    default_message = "There is no answer from the last 10 minutes to undo."
+
+
+@dataclass
+class ServedItem:
+    attempt_id: int
+    item_id: str
+    kind: Literal["card", "problem"]
+    card: Card | None
+    problem: Problem | None
+    box: int
+    practice: bool
+
+
+@dataclass
+class NothingDue:
+    next_due: datetime | None
+
+
+@dataclass
+class SubmitResult:
+    attempt_id: int
+    item_id: str
+    correct: bool
+    grade: Grade | None  # None for flashcards (self-graded)
+    box_before: int
+    box_after: int
+    next_due: datetime | None
+    replayed: bool  # True when this attempt had already been submitted: nothing new recorded
+    practice: bool
+
+
+@dataclass
+class UndoResult:
+    item_id: str
+    box: int  # the box restored
+    due: datetime | None  # the due time restored
+    reviewed_at: datetime  # when the undone answer was given
+
+
+@dataclass
+class Progress:
+    user_id: int
+    timezone: str
+    boxes: dict[int, int]  # box -> number of items in it (every configured box present)
+    due_now: int
+    due_today: int  # due before the end of the learner's local day (includes due_now)
+    due_tomorrow: int  # due during the next local day
+    due_this_week: int  # due within the next 7 local days (includes today and tomorrow)
+    streak_days: int  # consecutive local days with a review, ending today or yesterday
+    reviews: int  # non-practice, not undone
+    correct: int
+    accuracy: float | None  # correct / reviews, None before the first review
+    accuracy_by_family: dict[str, float]  # problem family id -> accuracy
+    next_due: datetime | None
+
+
+@dataclass(frozen=True)
+class ItemAccuracy:
+    item_id: str
+    attempts: int
+    correct: int
+
+    @property
+    def accuracy(self) -> float:
+        return self.correct / self.attempts if self.attempts else 0.0
+
+
+@dataclass(frozen=True)
+class LearnerItemRow:
+    """One learner × item row (the instructor CSV)."""
+
+    user_id: int
+    item_id: str
+    attempts: int
+    correct: int
+    box: int
+    due: datetime | None
+    last_review: datetime | None
+
+    @property
+    def accuracy(self) -> float:
+        return self.correct / self.attempts if self.attempts else 0.0
+
+
+@dataclass(frozen=True)
+class OverdueLearner:
+    user_id: int
+    overdue_items: int
+    oldest_due: datetime
+
+
+@dataclass
+class ClassStats:
+    guild_id: int
+    since: datetime
+    enrolled: int
+    active: int  # enrolled learners with a review at or after ``since``
+    reviews_per_day: list[tuple[date, int]]  # UTC days from since to now, zero days included
+    hardest_items: list[ItemAccuracy]  # lowest accuracy first (reviews since ``since``)
+    diagnosis_counts: list[tuple[str, int]]  # most frequent first
+    boxes: dict[int, int]
+    overdue_learners: list[OverdueLearner]
+    rows: list[LearnerItemRow] = field(default_factory=list)
+
+
+@dataclass
+class LearnerStats:
+    guild_id: int
+    user_id: int
+    enrolled: bool
+    progress: Progress
+    items: list[LearnerItemRow]
+    diagnosis_counts: list[tuple[str, int]]
+    last_review: datetime | None
+
+
+class StudyService:
+    """Everything a front end calls.  The front end keeps the ReviewSession and calls
+    ``session.record(result.item_id, result.correct)`` after each non-replayed submit."""
+
+    def __init__(
+        self,
+        database: Database,
+        *,
+        deck: Deck | None = None,
+        scheduler: LeitnerScheduler | None = None,
+        clock: Callable[[], datetime] = utc_now,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.database = database
+        self.deck = deck
+        self.scheduler = scheduler
+        self.clock = clock
+        self.rng = rng or random.Random()  # noqa: S311 - problem numbers, not secrets
+
+    async def start_session(self, user_id: int, *, guild_id: int | None = None) -> ReviewSession:
+        raise NotImplementedError("F2: implementation in progress")
+
+    async def next_item(
+        self,
+        user_id: int,
+        *,
+        guild_id: int | None = None,
+        session: ReviewSession | None = None,
+        practice_family: str | None = None,
+    ) -> ServedItem | NothingDue:
+        raise NotImplementedError("F2: implementation in progress")
+
+    async def check_page(
+        self, user_id: int, attempt_id: int, page: int, answers: Mapping[str, str]
+    ) -> None:
+        raise NotImplementedError("F2: implementation in progress")
+
+    async def submit(
+        self,
+        user_id: int,
+        attempt_id: int,
+        answers: Mapping[str, str],
+        *,
+        seconds_taken: float | None = None,
+    ) -> SubmitResult:
+        raise NotImplementedError("F2: implementation in progress")
+
+    async def undo_last(self, user_id: int) -> UndoResult:
+        raise NotImplementedError("F2: implementation in progress")
+
+    async def progress(self, user_id: int) -> Progress:
+        raise NotImplementedError("F2: implementation in progress")
+
+    async def class_stats(self, guild_id: int, since: datetime) -> ClassStats:
+        raise NotImplementedError("F2: implementation in progress")
+
+    async def learner_stats(self, guild_id: int, user_id: int) -> LearnerStats:
+        raise NotImplementedError("F2: implementation in progress")
+
+    async def export_learner(self, user_id: int) -> dict[str, Any]:
+        raise NotImplementedError("F2: implementation in progress")
+
+    async def forget_learner(self, user_id: int) -> bool:
+        raise NotImplementedError("F2: implementation in progress")
+
+    async def close(self) -> None:
+        raise NotImplementedError("F2: implementation in progress")
