@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from quizzes.problems import add_mul
+from quizzes.problems import add_mul, gate_patterns, sigmoid_neuron, two_layer_net
 from quizzes.problems.base import Family, Problem, QuizError, UnknownFamilyError
 
-_MODULES: tuple[ModuleType, ...] = (add_mul,)
+_MODULES: tuple[ModuleType, ...] = (add_mul, gate_patterns, sigmoid_neuron, two_layer_net)
 
 FAMILIES: dict[str, Family] = {
     m.FAMILY: Family(m.FAMILY, m.VERSION, m.TITLE, m.build) for m in _MODULES

@@ -149,6 +149,11 @@ def fmt(x: float) -> str:
     return f"{x:.4f}".rstrip("0").rstrip(".")
 
 
+def fmt_factor(x: float) -> str:
+    """A number as a factor in a written product: negatives in parentheses, 2·(-1)."""
+    return f"({fmt(x)})" if x < 0 else fmt(x)
+
+
 def pick_nonzero(rng: random.Random, level: int, low: int = -5, high: int = 5) -> float:
     """A given for a circuit: small integers at level 1, wider at 2, one decimal from 3."""
     while True:

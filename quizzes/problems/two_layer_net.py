@@ -1,0 +1,228 @@
+"""s = W2·max(0, W1·x + b1) + b2 — a two-layer net: 2 inputs, 2 hidden ReLU units, 1 score.
+
+At level 1 both hidden units are active.  From level 2 exactly one is inactive,
+so the ReLU's gating decides the answer: the gradients through the inactive unit
+are 0, and a learner who lets gradient through it (the 'dead-relu' mistake) gets
+∂s/∂x wrong.  The circuit uses the ``relu`` gate so the grader can replay that.
+No pre-activation is ever exactly 0, where the ReLU's gradient is a convention.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+
+from quizzes.autograd import Value
+from quizzes.problems.base import (
+    Circuit,
+    Matrix,
+    Problem,
+    Quantity,
+    clamp_level,
+    fmt,
+    fmt_factor,
+    pick_nonzero,
+)
+
+FAMILY = "two-layer-net"
+VERSION = 1
+TITLE = "Two-layer net: s = W2·max(0, W1·x + b1) + b2"
+FORMULA = "z = W1·x + b1,  h = max(0, z),  s = W2·h + b2"
+VALUE_BOUND = 1000.0
+
+
+@dataclass(frozen=True)
+class Network:
+    x: tuple[float, float]
+    w1: tuple[tuple[float, float], tuple[float, float]]
+    b1: tuple[float, float]
+    w2: tuple[float, float]
+    b2: float
+
+    def preactivations(self) -> tuple[float, float]:
+        return (
+            self.w1[0][0] * self.x[0] + self.w1[0][1] * self.x[1] + self.b1[0],
+            self.w1[1][0] * self.x[0] + self.w1[1][1] * self.x[1] + self.b1[1],
+        )
+
+
+@dataclass(frozen=True)
+class Asked:
+    """Which gradients the problem asks: ∂s/∂W1[row][col] and ∂s/∂b1[bias_unit]."""
+
+    row: int
+    col: int
+    bias_unit: int
+
+
+def _w1_name(i: int, j: int) -> str:
+    return f"W1[{i}][{j}]"
+
+
+def _circuit(net: Network) -> Circuit:
+    def build() -> tuple[Value, dict[str, Value]]:
+        named: dict[str, Value] = {}
+
+        def leaf(name: str, data: float) -> Value:
+            named[name] = Value(data, label=name)
+            return named[name]
+
+        x = [leaf(f"x{k}", net.x[k]) for k in range(2)]
+        score = leaf("b2", net.b2)
+        for i in range(2):
+            z = leaf(_w1_name(i, 0), net.w1[i][0]) * x[0]
+            z = z + leaf(_w1_name(i, 1), net.w1[i][1]) * x[1] + leaf(f"b1[{i}]", net.b1[i])
+            z.label = f"z{i}"
+            h = z.relu()
+            h.label = f"h{i}"
+            named[z.label], named[h.label] = z, h
+            score = leaf(f"W2[{i}]", net.w2[i]) * h + score
+        score.label = "s"
+        named["s"] = score
+        return score, named
+
+    return Circuit(build)
+
+
+def _draw_network(rng: random.Random, level: int) -> Network:
+    def draw() -> float:
+        return pick_nonzero(rng, level, -3, 3)
+
+    return Network(
+        x=(draw(), draw()),
+        w1=((draw(), draw()), (draw(), draw())),
+        b1=(draw(), draw()),
+        w2=(draw(), draw()),
+        b2=draw(),
+    )
+
+
+def _acceptable(net: Network, asked: Asked, level: int) -> bool:
+    z = net.preactivations()
+    if any(abs(zi) < 1e-9 for zi in z):  # a zero pre-activation makes the gating a convention
+        return False
+    inactive = sum(zi < 0 for zi in z)
+    if inactive != (0 if level <= 1 else 1):
+        return False
+    upstream = [net.w2[i] if z[i] > 0 else 0.0 for i in range(2)]
+    dx = [sum(upstream[i] * net.w1[i][k] for i in range(2)) for k in range(2)]
+    if any(abs(d) < 1e-9 for d in dx):  # both units cancelling would make 0 a right answer
+        return False
+    # |W1[i][j]| == |x_j| would hide a swapped mul gate behind a right answer or a sign slip.
+    if abs(net.w1[asked.row][asked.col]) == abs(net.x[asked.col]):
+        return False
+    score = sum(net.w2[i] * max(0.0, z[i]) for i in range(2)) + net.b2
+    return max(abs(score), *(abs(zi) for zi in z)) <= VALUE_BOUND
+
+
+def _draw(seed: int, level: int) -> tuple[Network, Asked]:
+    rng = random.Random(seed)
+    while True:
+        net = _draw_network(rng, level)
+        row, col = rng.randrange(2), rng.randrange(2)
+        asked = Asked(row=row, col=col, bias_unit=1 - row)
+        if _acceptable(net, asked, level):
+            return net, asked
+
+
+def _quantities(
+    asked: Asked, values: dict[str, float], grads: dict[str, float]
+) -> tuple[tuple[Quantity, ...], tuple[Quantity, ...]]:
+    i, j, k = asked.row, asked.col, asked.bias_unit
+    forward = (
+        Quantity("h0", "h0 = max(0, z0)", values["h0"], "value", "h0"),
+        Quantity("h1", "h1 = max(0, z1)", values["h1"], "value", "h1"),
+        Quantity("s", "s", values["s"], "value", "s"),
+    )
+    w1 = _w1_name(i, j)
+    backward = (
+        Quantity(f"dW1_{i}{j}", f"∂s/∂{w1}", grads[w1], "gradient", w1),
+        Quantity(f"db1_{k}", f"∂s/∂b1[{k}]", grads[f"b1[{k}]"], "gradient", f"b1[{k}]"),
+        Quantity("dx0", "∂s/∂x0", grads["x0"], "gradient", "x0"),
+        Quantity("dx1", "∂s/∂x1", grads["x1"], "gradient", "x1"),
+    )
+    return forward, backward
+
+
+def _forward_lines(net: Network, values: dict[str, float]) -> list[str]:
+    lines = []
+    for i in range(2):
+        z, h = values[f"z{i}"], values[f"h{i}"]
+        lines.append(
+            f"z{i} = {fmt_factor(net.w1[i][0])}·{fmt_factor(net.x[0])} + "
+            f"{fmt_factor(net.w1[i][1])}·{fmt_factor(net.x[1])} + {fmt_factor(net.b1[i])}"
+            f" = {fmt(z)},  h{i} = max(0, {fmt(z)}) = {fmt(h)}" + ("" if z > 0 else "  (inactive)")
+        )
+    lines.append(
+        f"s = {fmt_factor(net.w2[0])}·{fmt_factor(values['h0'])} + "
+        f"{fmt_factor(net.w2[1])}·{fmt_factor(values['h1'])} + {fmt_factor(net.b2)}"
+        f" = {fmt(values['s'])}"
+    )
+    return lines
+
+
+def _solution(net: Network, asked: Asked, values: dict[str, float], grads: dict[str, float]) -> str:
+    dz = [grads[f"z{i}"] for i in range(2)]
+    lines = ["Forward:", *_forward_lines(net, values), "Backward: ∂s/∂s = 1."]
+    for i in range(2):
+        gate = "passes it (active)" if values[f"z{i}"] > 0 else "blocks it (inactive)"
+        lines.append(
+            f"∂s/∂h{i} = W2[{i}] = {fmt(net.w2[i])}; the ReLU {gate}: ∂s/∂z{i} = {fmt(dz[i])}."
+        )
+    i, j, k = asked.row, asked.col, asked.bias_unit
+    lines.append(
+        f"Mul gate swaps: ∂s/∂{_w1_name(i, j)} = ∂s/∂z{i}·x{j} = {fmt_factor(dz[i])}·"
+        f"{fmt_factor(net.x[j])} = {fmt(grads[_w1_name(i, j)])}."
+    )
+    lines.append(f"Add gate passes through: ∂s/∂b1[{k}] = ∂s/∂z{k} = {fmt(dz[k])}.")
+    for n in range(2):
+        lines.append(
+            f"x{n} feeds both units, so the gradients add: ∂s/∂x{n} = ∂s/∂z0·W1[0][{n}] + "
+            f"∂s/∂z1·W1[1][{n}] = {fmt_factor(dz[0])}·{fmt_factor(net.w1[0][n])} + "
+            f"{fmt_factor(dz[1])}·{fmt_factor(net.w1[1][n])} = {fmt(grads[f'x{n}'])}."
+        )
+    return "\n".join(lines)
+
+
+def _givens(net: Network) -> tuple[tuple[str, float | Matrix], ...]:
+    return (
+        ("x", ((net.x[0],), (net.x[1],))),
+        ("W1", net.w1),
+        ("b1", ((net.b1[0],), (net.b1[1],))),
+        ("W2", (net.w2,)),
+        ("b2", net.b2),
+    )
+
+
+def _prompt(net: Network, asked: Asked) -> str:
+    def vector(v: tuple[float, ...]) -> str:
+        return "[" + ", ".join(fmt(a) for a in v) + "]"
+
+    i, j, k = asked.row, asked.col, asked.bias_unit
+    return (
+        f"With x = {vector(net.x)}, W1 = [{vector(net.w1[0])}, {vector(net.w1[1])}], "
+        f"b1 = {vector(net.b1)}, W2 = {vector(net.w2)}, b2 = {fmt(net.b2)} "
+        "(indices start at 0; W1[i] is hidden unit i's row): compute h0, h1 and s, then "
+        f"∂s/∂{_w1_name(i, j)}, ∂s/∂b1[{k}], ∂s/∂x0 and ∂s/∂x1."
+    )
+
+
+def build(seed: int, level: int) -> Problem:
+    level = clamp_level(level)
+    net, asked = _draw(seed, level)
+    circuit = _circuit(net)
+    values, grads = circuit.run()
+    return Problem(
+        family=FAMILY,
+        version=VERSION,
+        seed=seed,
+        level=level,
+        title=TITLE,
+        formula=FORMULA,
+        prompt=_prompt(net, asked),
+        givens=_givens(net),
+        pages=_quantities(asked, values, grads),
+        solution=_solution(net, asked, values, grads),
+        gates=tuple(circuit.table()),
+        circuit=circuit,
+    )
