@@ -1,0 +1,152 @@
+"""Engine, sessions and schema upgrades for SQLite (the default) and PostgreSQL.
+
+The database URL comes from ``CHAINRULE_DATABASE_URL``; without it the bot keeps
+its progress in ``chainrule.db`` in the working directory.  Engines are made
+when a ``Database`` is made, never at import time.
+
+Migrations live in ``migrations/`` at the root of the checkout, next to this
+package.  ``upgrade_to_head`` finds them relative to this file, so the project
+must be run from a checkout or an editable install (``pip install -e .``).
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+DATABASE_URL_VARIABLE = "CHAINRULE_DATABASE_URL"
+DEFAULT_SQLITE_FILE = "chainrule.db"
+MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"
+SQLITE_BUSY_TIMEOUT_MS = 5_000
+_PSYCOPG_DRIVER = "postgresql+psycopg"
+
+
+def normalise_database_url(url: str) -> str:
+    """``url`` with a plain ``postgresql://`` (or ``postgres://``) sent to psycopg 3.
+
+    Raises ValueError for something that is not a database URL.
+    """
+    scheme, separator, rest = url.partition("://")
+    if not separator or not scheme:
+        raise ValueError(f"{url!r} is not a database URL (expected e.g. sqlite:///chainrule.db)")
+    if scheme in ("postgresql", "postgres"):
+        return f"{_PSYCOPG_DRIVER}://{rest}"
+    return url
+
+
+def database_url_from_env(environ: Mapping[str, str] | None = None) -> str:
+    """The configured database URL: ``CHAINRULE_DATABASE_URL``, else a SQLite file in cwd."""
+    environ = os.environ if environ is None else environ
+    url = environ.get(DATABASE_URL_VARIABLE, "").strip()
+    if not url:
+        return f"sqlite:///{Path.cwd() / DEFAULT_SQLITE_FILE}"
+    return normalise_database_url(url)
+
+
+def _configure_sqlite_connection(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
+    # Hand transaction control to SQLAlchemy (see _begin_immediately) instead of
+    # letting the sqlite3 module open transactions behind its back.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS:d}")
+    finally:
+        cursor.close()
+
+
+def _begin_immediately(connection: Connection) -> None:
+    # A deferred transaction that reads and then writes cannot wait for a
+    # concurrent writer: SQLite fails it at once with "database is locked".
+    # Taking the write lock up front makes writers queue on busy_timeout.
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def create_database_engine(url: str) -> Engine:
+    """An engine configured for chainrule's use of SQLite or PostgreSQL."""
+    url = normalise_database_url(url)
+    if make_url(url).get_backend_name() == "sqlite":
+        engine = create_engine(url)
+        event.listen(engine, "connect", _configure_sqlite_connection)
+        event.listen(engine, "begin", _begin_immediately)
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+def alembic_config(url: str | None = None) -> Config:
+    """An Alembic configuration for this project's migrations, without alembic.ini.
+
+    ``url`` goes into ``sqlalchemy.url`` (the migration environment uses it in
+    preference to ``CHAINRULE_DATABASE_URL``).
+    """
+    if not (MIGRATIONS_DIR / "env.py").is_file():
+        raise RuntimeError(
+            f"migrations not found at {MIGRATIONS_DIR}: run chainrule from a checkout "
+            "or an editable install (pip install -e .)"
+        )
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    if url is not None:
+        # configparser treats "%" as interpolation; URL-encoded passwords contain it
+        config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return config
+
+
+class Database:
+    """One database: its engine, a session factory and schema upgrades.
+
+    ``with database.session() as session:`` gives a Session that you commit
+    yourself; ``with database.transaction() as session:`` commits on success and
+    rolls back on an exception.  Sessions do not expire objects on commit, so
+    rows can be returned from a worker thread and read afterwards.
+    """
+
+    def __init__(self, url: str) -> None:
+        self.url = normalise_database_url(url)
+        self.engine = create_database_engine(self.url)
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    @classmethod
+    def from_env(cls) -> Database:
+        return cls(database_url_from_env())
+
+    @property
+    def backend(self) -> str:
+        """``"sqlite"`` or ``"postgresql"``."""
+        return self.engine.dialect.name
+
+    def session(self) -> Session:
+        return self._sessions()
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        with self._sessions.begin() as session:
+            yield session
+
+    def upgrade_to_head(self) -> None:
+        """Bring the schema to the newest migration (a no-op when it is there)."""
+        config = alembic_config()
+        with self.engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
+
+    def close(self) -> None:
+        """Close every pooled connection.  The Database can still be used afterwards."""
+        self.engine.dispose()
+
+    dispose = close
+
+    def __repr__(self) -> str:
+        return f"Database({make_url(self.url).render_as_string(hide_password=True)!r})"

@@ -1,0 +1,72 @@
+"""Database fixtures shared by the whole suite.
+
+``database_url``: an empty database of its own for each test — a SQLite file in
+``tmp_path`` by default, or, when ``CHAINRULE_TEST_DATABASE_URL`` names a
+PostgreSQL server (see ``.ci/postgres.sh``), a fresh ``test_<hex>`` database
+created on it and dropped after the test.  The role in that URL needs CREATEDB.
+
+``database``: a ``Database`` on that URL, upgraded to the newest migration and
+closed after the test.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, create_engine
+from sqlalchemy.engine import make_url
+
+from quizzes.storage.db import Database, normalise_database_url
+
+TEST_DATABASE_URL_VARIABLE = "CHAINRULE_TEST_DATABASE_URL"
+
+
+def _server_url() -> str | None:
+    url = os.environ.get(TEST_DATABASE_URL_VARIABLE, "").strip()
+    return normalise_database_url(url) if url else None
+
+
+@pytest.fixture(scope="session")
+def database_server() -> Iterator[Engine | None]:
+    """An AUTOCOMMIT engine on the PostgreSQL server under test, or None for SQLite."""
+    url = _server_url()
+    if url is None:
+        yield None
+        return
+    if make_url(url).get_backend_name() != "postgresql":
+        raise pytest.UsageError(f"{TEST_DATABASE_URL_VARIABLE} must be a PostgreSQL URL")
+    engine = create_engine(url, isolation_level="AUTOCOMMIT", pool_size=1)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def database_url(tmp_path: Path, database_server: Engine | None) -> Iterator[str]:
+    """The URL of an empty database that only this test uses."""
+    if database_server is None:
+        yield f"sqlite:///{tmp_path / 'chainrule.db'}"
+        return
+    name = f"test_{uuid.uuid4().hex}"
+    with database_server.connect() as connection:
+        connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    try:
+        yield database_server.url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with database_server.connect() as connection:
+            # FORCE: a test that failed half-way may have left connections open
+            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def database(database_url: str) -> Iterator[Database]:
+    """A Database on a fresh schema at the newest migration."""
+    db = Database(database_url)
+    db.upgrade_to_head()
+    try:
+        yield db
+    finally:
+        db.close()
