@@ -4,10 +4,24 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from quizzes.problems import add_mul, gate_patterns, sigmoid_neuron, two_layer_net
+from quizzes.problems import (
+    add_mul,
+    gate_patterns,
+    linear_collapse,
+    relu_role,
+    sigmoid_neuron,
+    two_layer_net,
+)
 from quizzes.problems.base import Family, Problem, QuizError, UnknownFamilyError
 
-_MODULES: tuple[ModuleType, ...] = (add_mul, gate_patterns, sigmoid_neuron, two_layer_net)
+_MODULES: tuple[ModuleType, ...] = (
+    add_mul,
+    gate_patterns,
+    sigmoid_neuron,
+    two_layer_net,
+    linear_collapse,
+    relu_role,
+)
 
 FAMILIES: dict[str, Family] = {
     m.FAMILY: Family(m.FAMILY, m.VERSION, m.TITLE, m.build) for m in _MODULES

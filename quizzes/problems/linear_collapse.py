@@ -1,0 +1,108 @@
+"""Two stacked linear layers collapse into one: W2(W1·x + b1) + b2 = W·x + b.
+
+The learner gives W = W2·W1 and b = W2·b1 + b2.  Keys come from numpy; the worked
+solution shows the algebra and checks it on a random x.  There is no circuit:
+grading compares matrices, and names the matmul-order mistake (W1·W2) by itself.
+"""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+import numpy.typing as npt
+
+from quizzes.problems.base import (
+    Matrix,
+    Problem,
+    Quantity,
+    clamp_level,
+    fmt,
+    pick_nonzero,
+)
+
+FAMILY = "linear-collapse"
+VERSION = 1
+TITLE = "Stacked linear layers collapse: W2(W1·x + b1) + b2 = W·x + b"
+FORMULA = "W = W2·W1,  b = W2·b1 + b2"
+# Products and sums of one-decimal numbers carry float noise (0.1·0.2 = 0.020000000000000004);
+# rounding far below the grading tolerance keeps keys and the solution clean.
+KEY_DECIMALS = 9
+
+Array = npt.NDArray[np.float64]
+
+
+def _matrix(array: Array) -> Matrix:
+    return tuple(tuple(round(float(a), KEY_DECIMALS) + 0.0 for a in row) for row in array)
+
+
+def _draw(rng: random.Random, level: int, rows: int, columns: int) -> Array:
+    return np.array(
+        [[pick_nonzero(rng, level, -4, 4) for _ in range(columns)] for _ in range(rows)]
+    )
+
+
+def _layers(seed: int, level: int) -> tuple[Array, Array, Array, Array, Array]:
+    """W1, b1, W2, b2 and a check input x, with W1, W2 that do not commute."""
+    rng = random.Random(seed)
+    while True:
+        w1, w2 = _draw(rng, level, 2, 2), _draw(rng, level, 2, 2)
+        # If W1·W2 = W2·W1, writing the product in the wrong order would still be right.
+        if not np.allclose(w1 @ w2, w2 @ w1):
+            break
+    b1, b2 = _draw(rng, level, 2, 1), _draw(rng, level, 2, 1)
+    x = np.array([[pick_nonzero(rng, 1)] for _ in range(2)])
+    return w1, b1, w2, b2, x
+
+
+def _text(array: Array | Matrix) -> str:
+    return "[" + ", ".join("[" + ", ".join(fmt(a) for a in row) + "]" for row in array) + "]"
+
+
+def _column(array: Array | Matrix) -> str:
+    return "[" + ", ".join(fmt(row[0]) for row in array) + "]"
+
+
+def _solution(w1: Array, b1: Array, w2: Array, b2: Array, x: Array) -> str:
+    w, b = w2 @ w1, w2 @ b1 + b2
+    two_layers = w2 @ (w1 @ x + b1) + b2
+    one_layer = w @ x + b
+    return "\n".join(
+        [
+            "Multiply out: W2(W1·x + b1) + b2 = (W2·W1)·x + (W2·b1 + b2) = W·x + b.",
+            f"W = W2·W1 = {_text(w2)}·{_text(w1)} = {_text(_matrix(w))}"
+            "  (row i of W2 times column j of W1).",
+            f"b = W2·b1 + b2 = {_text(w2)}·{_column(b1)} + {_column(b2)}"
+            f" = {_column(_matrix(w2 @ b1))} + {_column(b2)} = {_column(_matrix(b))}.",
+            f"Check on x = {_column(x)}: the two layers give {_column(_matrix(two_layers))}, "
+            f"and W·x + b gives {_column(_matrix(one_layer))}.",
+            "So without a non-linearity between them, two linear layers are one linear layer.",
+        ]
+    )
+
+
+def build(seed: int, level: int) -> Problem:
+    level = clamp_level(level)
+    w1, b1, w2, b2, x = _layers(seed, level)
+    pages = (
+        (
+            Quantity("W", "W = W2·W1", _matrix(w2 @ w1), "matrix", "W", example="[[1, 2], [3, 4]]"),
+            Quantity("b", "b = W2·b1 + b2", _matrix(w2 @ b1 + b2), "matrix", "b", example="[5, 6]"),
+        ),
+    )
+    return Problem(
+        family=FAMILY,
+        version=VERSION,
+        seed=seed,
+        level=level,
+        title=TITLE,
+        formula=FORMULA,
+        prompt=(
+            f"Two linear layers: h = W1·x + b1 with W1 = {_text(w1)}, b1 = {_column(b1)}, "
+            f"then s = W2·h + b2 with W2 = {_text(w2)}, b2 = {_column(b2)}. "
+            "Collapse them into one layer s = W·x + b: give W and b."
+        ),
+        givens=(("W1", _matrix(w1)), ("b1", _matrix(b1)), ("W2", _matrix(w2)), ("b2", _matrix(b2))),
+        pages=pages,
+        solution=_solution(w1, b1, w2, b2, x),
+    )
