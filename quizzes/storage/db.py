@@ -20,7 +20,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -28,6 +28,8 @@ DATABASE_URL_VARIABLE = "CHAINRULE_DATABASE_URL"
 DEFAULT_SQLITE_FILE = "chainrule.db"
 MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 5_000
+# any fixed 64-bit number: names the lock two processes take to migrate one database
+_MIGRATION_LOCK_KEY = 0x636861696E72756C  # "chainrul"
 _PSYCOPG_DRIVER = "postgresql+psycopg"
 
 
@@ -136,9 +138,18 @@ class Database:
             yield session
 
     def upgrade_to_head(self) -> None:
-        """Bring the schema to the newest migration (a no-op when it is there)."""
+        """Bring the schema to the newest migration (a no-op when it is there).
+
+        Safe when several processes start at once: they migrate one after the
+        other (SQLite's write lock; a PostgreSQL advisory lock), and the later
+        ones find the schema already at head.
+        """
         config = alembic_config()
         with self.engine.begin() as connection:
+            if connection.dialect.name == "postgresql":
+                connection.execute(
+                    text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK_KEY}
+                )
             config.attributes["connection"] = connection
             command.upgrade(config, "head")
 

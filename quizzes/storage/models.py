@@ -4,9 +4,10 @@ Every row that belongs to a learner references ``learners.user_id`` with
 ``ON DELETE CASCADE``, so forgetting a learner is one ``DELETE`` of their
 ``Learner`` row.  Times are ``UTCDateTime``: aware UTC in, aware UTC out.
 
-No ORM relationships on purpose: the study service queries what it needs and
-the database enforces the cascades, so ORM and database can never disagree
-about what a delete removes.
+Relationships are many-to-one only (``row.learner``, ``review.attempt``): they
+let one flush insert a learner and its rows in the right order.  There are no
+one-to-many collections on purpose: the database enforces the cascades, so ORM
+and database can never disagree about what a delete removes.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from sqlalchemy import (
     false,
     text,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
 NAMING_CONVENTION = {
@@ -121,6 +122,8 @@ class GuildEnrolment(Base):
     )
     enrolled_at: Mapped[datetime]
 
+    learner: Mapped[Learner] = relationship()
+
 
 class GuildSettings(Base):
     __tablename__ = "guild_settings"
@@ -154,6 +157,8 @@ class ItemStateRow(Base):
     lapses: Mapped[int] = mapped_column(default=0, server_default=text("0"))
     first_seen: Mapped[datetime]
 
+    learner: Mapped[Learner] = relationship()
+
 
 class Attempt(Base):
     """One item served to a learner, stored before it is shown.
@@ -180,6 +185,8 @@ class Attempt(Base):
     served_at: Mapped[datetime]
     answered: Mapped[bool] = mapped_column(default=False, server_default=false())
     practice: Mapped[bool] = mapped_column(default=False, server_default=false())
+
+    learner: Mapped[Learner] = relationship()
 
 
 class Review(Base):
@@ -219,6 +226,9 @@ class Review(Base):
     state_before: Mapped[dict[str, Any] | None]
     practice: Mapped[bool] = mapped_column(default=False, server_default=false())
 
+    learner: Mapped[Learner] = relationship()
+    attempt: Mapped[Attempt] = relationship()
+
 
 class ReminderLogEntry(Base):
     """A daily reminder, claimed before it is sent.
@@ -236,3 +246,5 @@ class ReminderLogEntry(Base):
     status: Mapped[str] = mapped_column(String(16))  # claimed, sent, failed, ...
     detail: Mapped[str | None] = mapped_column(Text)
     at: Mapped[datetime]
+
+    learner: Mapped[Learner] = relationship()

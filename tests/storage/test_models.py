@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import func, insert, inspect, select, text
+from sqlalchemy import func, insert, inspect, select
 from sqlalchemy.exc import IntegrityError, StatementError
 
 from quizzes.storage import (
@@ -17,8 +17,6 @@ from quizzes.storage import (
     Learner,
     ReminderLogEntry,
     Review,
-    database_url_from_env,
-    normalise_database_url,
 )
 
 T0 = datetime(2024, 3, 10, 9, 30, tzinfo=UTC)
@@ -300,16 +298,27 @@ def test_deleting_a_learner_deletes_all_their_rows_and_nobody_elses(database: Da
     assert count(database, GuildSettings) == 1
 
 
-def test_foreign_keys_are_enforced_on_every_connection(database: Database) -> None:
-    if database.backend != "sqlite":
-        pytest.skip("a SQLite pragma")
-    for _ in range(3):  # fresh pooled connections each get the pragmas
-        with database.engine.connect() as connection:
-            assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
-            assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
-            assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == 1  # NORMAL
-            assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() > 0
-        database.close()
+def test_a_learner_and_their_first_rows_go_in_with_one_flush(database: Database) -> None:
+    # the unit of work must insert the learner and the attempt before the rows
+    # that reference them, whatever order they were added in
+    with database.transaction() as session:
+        attempt = Attempt(user_id=USER, item_id="add-mul", kind="problem", served_at=T0)
+        review = review_of(0)
+        review.attempt = attempt
+        session.add_all([review, ItemStateRow(user_id=USER, item_id="add-mul", first_seen=T0)])
+        session.add(attempt)
+        session.add(Learner(user_id=USER, created_at=T0))
+    with database.session() as session:
+        assert session.scalars(select(Review.attempt_id)).one() == attempt.id
+
+
+def test_a_learner_can_be_deleted_while_their_rows_are_loaded(database: Database) -> None:
+    fill_everything_for(database, USER)
+    with database.transaction() as session:
+        state = session.get_one(ItemStateRow, (USER, "add-mul"))
+        session.delete(state.learner)
+    for model in LEARNER_TABLES:
+        assert count(database, model) == 0, model.__name__
 
 
 def test_the_tables_have_the_indexes_the_queries_need(database: Database) -> None:
@@ -321,63 +330,3 @@ def test_the_tables_have_the_indexes_the_queries_need(database: Database) -> Non
     assert {("due",), ("user_id", "due")} <= indexed("item_states")
     assert ("user_id", "served_at") in indexed("attempts")
     assert ("user_id", "reviewed_at") in indexed("reviews")
-
-
-# --- configuration ------------------------------------------------------------------
-
-
-def test_the_default_url_is_a_sqlite_file_in_the_working_directory(
-    tmp_path: object, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.chdir(str(tmp_path))
-    url = database_url_from_env({})
-    assert url == f"sqlite:///{tmp_path}/chainrule.db"
-
-
-@pytest.mark.parametrize(
-    ("given", "expected"),
-    [
-        ("postgresql://u:p@h:5432/db", "postgresql+psycopg://u:p@h:5432/db"),
-        ("postgres://u:p@h/db", "postgresql+psycopg://u:p@h/db"),
-        ("postgresql+psycopg://u@h/db", "postgresql+psycopg://u@h/db"),
-        ("sqlite:////var/lib/chainrule.db", "sqlite:////var/lib/chainrule.db"),
-    ],
-)
-def test_urls_from_the_environment_are_normalised(given: str, expected: str) -> None:
-    assert database_url_from_env({"CHAINRULE_DATABASE_URL": f"  {given}\n"}) == expected
-
-
-def test_a_malformed_url_is_refused() -> None:
-    with pytest.raises(ValueError, match="not a database URL"):
-        normalise_database_url("chainrule.db")
-
-
-def test_the_repr_hides_the_password() -> None:
-    db = Database("postgresql://chainrule:hunter2@127.0.0.1/x")
-    try:
-        assert "hunter2" not in repr(db)
-    finally:
-        db.close()
-
-
-def test_a_file_database_works_across_threads(database: Database) -> None:
-    # the study service runs its queries in worker threads
-    import threading
-
-    add_learner(database)
-    errors: list[BaseException] = []
-
-    def read() -> None:
-        try:
-            with database.session() as session:
-                session.execute(text("SELECT 1"))
-                session.get_one(Learner, USER)
-        except BaseException as error:  # noqa: BLE001 - reported below
-            errors.append(error)
-
-    threads = [threading.Thread(target=read) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
