@@ -252,28 +252,36 @@ class _DeckValidator:
             if not isinstance(raw_card, dict):
                 self._report(f"#{number}", None, "each [[cards]] entry must be a table")
                 continue
-            card = self._card(number, raw_card, prefix, objectives)
-            if card is None:
-                continue
-            if card.id in seen_ids:
-                self._report(card.id, "id", "duplicate card id (ids must be unique)")
-            elif card.id in family_ids:
-                self._report(card.id, "id", "a card id may not equal a problem family id")
-            seen_ids.add(card.id)
-            cards.append(card)
+            raw_id = raw_card.get("id")
+            has_id = isinstance(raw_id, str) and bool(raw_id.strip())
+            card_id = raw_id.strip() if has_id and isinstance(raw_id, str) else f"#{number}"
+            before = len(self.problems)
+            if has_id:
+                self._check_card_id(card_id, prefix, seen_ids, family_ids)
+                seen_ids.add(card_id)
+            card = self._card(card_id, raw_card, objectives)
+            if card is not None and len(self.problems) == before:
+                cards.append(card)
         return tuple(cards)
 
+    def _check_card_id(
+        self, card_id: str, prefix: str, seen_ids: Collection[str], family_ids: Collection[str]
+    ) -> None:
+        if card_id in seen_ids:
+            self._report(card_id, "id", "duplicate card id (ids must be unique)")
+        if card_id in family_ids:
+            self._report(card_id, "id", "a card id may not equal a problem family id")
+        if not KEBAB_CASE.match(card_id):
+            self._report(card_id, "id", "must be kebab-case (lowercase letters, digits, '-')")
+        if prefix and not card_id.startswith(prefix):
+            self._report(card_id, "id", f"must start with the deck's prefix {prefix!r}")
+
     def _card(
-        self, number: int, raw: Mapping[str, Any], prefix: str, objectives: Mapping[str, str]
+        self, card_id: str, raw: Mapping[str, Any], objectives: Mapping[str, str]
     ) -> Card | None:
-        raw_id = raw.get("id")
-        card_id = raw_id.strip() if isinstance(raw_id, str) and raw_id.strip() else f"#{number}"
+        """The card, or None (with the reasons reported) if any of its fields is unusable."""
         before = len(self.problems)
         self._check_fields(card_id, raw, CARD_FIELDS, tuple(CARD_FIELDS))
-        if isinstance(raw_id, str) and not KEBAB_CASE.match(card_id):
-            self._report(card_id, "id", "must be kebab-case (lowercase letters, digits, '-')")
-        if prefix and isinstance(raw_id, str) and not card_id.startswith(prefix):
-            self._report(card_id, "id", f"must start with the deck's prefix {prefix!r}")
         front = self._string(card_id, "front", raw)
         back = self._string(card_id, "back", raw)
         source = self._string(card_id, "source", raw)

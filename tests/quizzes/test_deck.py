@@ -235,6 +235,16 @@ def test_duplicate_card_id(tmp_path: Path) -> None:
     assert "duplicate" in str(error)
 
 
+def test_duplicate_is_reported_even_when_the_first_copy_has_other_problems(
+    tmp_path: Path,
+) -> None:
+    error = load_error(
+        write_deck(tmp_path, card_toml("t-twice", objective='"nope"'), card_toml("t-twice"))
+    )
+    assert_names(error, "t-twice", "objective")
+    assert_names(error, "t-twice", "id")
+
+
 def test_card_id_equal_to_a_family_id_is_refused(tmp_path: Path) -> None:
     header = DECK_HEADER.replace('card_id_prefix = "t-"\n', "")
     error = load_error(write_deck(tmp_path, card_toml("add-mul"), header=header))
