@@ -1,12 +1,12 @@
 """f = σ(w0·x0 + w1·x1 + w2) — a 2-D sigmoid neuron (CS231n optimization-2).
 
 Sigmoid keys are irrational whatever the givens, so the givens are chosen to keep
-them readable instead: integers at levels 1-2 (one decimal from level 3) with the
-pre-activation z limited to 0 < |z| <= 2 (2.5 from level 3).  That keeps σ(z)
-away from saturation, so every gradient is at least about 0.1·|given| and a
-two-decimal answer is within the grader's tolerance.  The circuit uses the
-``sigmoid`` gate (not exp and division) so the grader can replay a learner who
-used σ instead of σ(1 - σ) as the local gradient.
+them readable instead: integers at levels 1-2 (one decimal from level 3, each factor
+at least 0.5 in size) with the pre-activation z limited to 0 < |z| <= 2.  That
+keeps σ(z) away from saturation, so every gradient is at least about 0.05 (a
+learner's "0" never passes) and a two-decimal answer is within the grader's
+tolerance.  The circuit uses the ``sigmoid`` gate (not exp and division) so the
+grader can replay a learner who used σ instead of σ(1 - σ) as the local gradient.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ VERSION = 1
 TITLE = "Sigmoid neuron: f = σ(w0·x0 + w1·x1 + w2)"
 FORMULA = "z = w0·x0 + w1·x1 + w2,  f = σ(z) = 1 / (1 + e^(−z)),  dσ/dz = σ(z)·(1 − σ(z))"
 WORKED_EXAMPLE_SEED = 0  # CS231n's numbers: w = [2, -3, -3], x = [-1, -2]
+MAX_PREACTIVATION = 2.0  # σ'(z) >= σ'(2) ≈ 0.105, so no gradient is near 0
 
 Givens = tuple[float, float, float, float, float]  # w0, w1, w2, x0, x1
 
@@ -49,10 +50,6 @@ def _circuit(givens: Givens) -> Circuit:
     return Circuit(build)
 
 
-def _max_preactivation(level: int) -> float:
-    return 2.0 if level <= 2 else 2.5
-
-
 def _givens(seed: int, level: int) -> Givens:
     if seed == WORKED_EXAMPLE_SEED:
         return 2.0, -3.0, -3.0, -1.0, -2.0
@@ -64,7 +61,7 @@ def _givens(seed: int, level: int) -> Givens:
         swapped_ambiguous = abs(w0) == abs(x0) or abs(w1) == abs(x1)
         # A factor under 0.5 would leave a gradient so near 0 that "0" passed the grader.
         tiny_factor = min(abs(w0), abs(w1), abs(x0), abs(x1)) < 0.5
-        z_readable = 1e-9 < abs(z) <= _max_preactivation(level) + 1e-9
+        z_readable = 1e-9 < abs(z) <= MAX_PREACTIVATION + 1e-9
         if z_readable and not swapped_ambiguous and not tiny_factor:
             return w0, w1, w2, x0, x1
 
