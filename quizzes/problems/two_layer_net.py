@@ -68,15 +68,17 @@ def _circuit(net: Network) -> Circuit:
             return named[name]
 
         x = [leaf(f"x{k}", net.x[k]) for k in range(2)]
-        score = leaf("b2", net.b2)
+        hidden = []
         for i in range(2):
-            z = leaf(_w1_name(i, 0), net.w1[i][0]) * x[0]
-            z = z + leaf(_w1_name(i, 1), net.w1[i][1]) * x[1] + leaf(f"b1[{i}]", net.b1[i])
-            z.label = f"z{i}"
+            products = leaf(_w1_name(i, 0), net.w1[i][0]) * x[0]
+            products = products + leaf(_w1_name(i, 1), net.w1[i][1]) * x[1]
+            z = products + leaf(f"b1[{i}]", net.b1[i])
             h = z.relu()
-            h.label = f"h{i}"
+            z.label, h.label = f"z{i}", f"h{i}"
             named[z.label], named[h.label] = z, h
-            score = leaf(f"W2[{i}]", net.w2[i]) * h + score
+            hidden.append(h)
+        weighted = leaf("W2[0]", net.w2[0]) * hidden[0] + leaf("W2[1]", net.w2[1]) * hidden[1]
+        score = weighted + leaf("b2", net.b2)
         score.label = "s"
         named["s"] = score
         return score, named
