@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
-from quizzes.autograd import Value, vmax
+from quizzes.autograd import Value
 from quizzes.problems import get_family
 from quizzes.problems.base import Choice, Circuit, Matrix, Problem, Quantity, fmt
 
@@ -48,28 +48,20 @@ def circuit_problem(
 
 def gate_patterns() -> Problem:
     """CS231n: f = 2·(x·y + max(z, w)) at x=3, y=−4, z=2, w=−1; gradients −8, 6, 2, 0."""
-
-    def build() -> tuple[Value, dict[str, Value]]:
-        x, y, z, w = Value(3), Value(-4), Value(2), Value(-1)
-        return 2 * (x * y + vmax(z, w)), {"x": x, "y": y, "z": z, "w": w}
-
-    return circuit_problem(build, ("x", "y", "z", "w"))
+    return get_family("gate-patterns").build(0, 1)
 
 
 def sigmoid_neuron() -> Problem:
     """CS231n: f = σ(w0·x0 + w1·x1 + w2), w = [2, −3, −3], x = [−1, −2]; σ(1) ≈ 0.731."""
-
-    def build() -> tuple[Value, dict[str, Value]]:
-        w0, w1, w2, x0, x1 = Value(2), Value(-3), Value(-3), Value(-1), Value(-2)
-        f = (w0 * x0 + w1 * x1 + w2).sigmoid()
-        return f, {"w0": w0, "w1": w1, "w2": w2, "x0": x0, "x1": x1}
-
-    return circuit_problem(build, ("w0", "w1", "w2", "x0", "x1"))
+    return get_family("sigmoid-neuron").build(0, 1)
 
 
 def two_layer_net() -> Problem:
-    """s = W2·relu(W1·x + b1) + b2 with x = (1, 2), W1 = [[1, 1], [2, −3]], b1 = (0, 1),
-    W2 = (2, −1), b2 = 0.5: hidden pre-activations 3 (active) and −3 (inactive)."""
+    """A fixed net (the family draws random ones): s = W2·relu(W1·x + b1) + b2.
+
+    x = (1, 2), W1 = [[1, 1], [2, −3]], b1 = (0, 1), W2 = (2, −1), b2 = 0.5: the hidden
+    pre-activations are 3 (active) and −3 (inactive).
+    """
 
     def build() -> tuple[Value, dict[str, Value]]:
         x0, x1, b10, b11 = Value(1), Value(2), Value(0), Value(1)

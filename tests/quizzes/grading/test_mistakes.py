@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -130,3 +132,75 @@ def test_matrix_product_in_the_wrong_order_is_named() -> None:
     wrong = grade(COLLAPSE, {"W": "[[-1, 9], [2, -4]]"})
     assert not wrong.passed and wrong.codes == ("matmul-order",)
     assert wrong.results[0].expected == W2_W1 and wrong.results[0].given == W1_W2
+
+
+# ---- the real families on fresh numbers ----------------------------------------
+# Each mistake's answer is worked out from the problem's givens with the lesson's
+# formulas, independently of the grader's mistaken backward rules.
+FRESH = settings(max_examples=40, deadline=None)
+SEEDS = st.integers(1, 2**31 - 2)
+
+
+def named_if_distinct(problem: Problem, name: str, answer: float, code: str) -> None:
+    key = next(q.expected for q in problem.quantities if q.name == name)
+    assert isinstance(key, float)
+    if is_close(answer, key):
+        return  # on these numbers the mistake happens to give the right answer
+    result = grade(problem, key_answers(problem) | {name: repr(answer)})
+    assert code in result.codes, (problem.key, name, answer)
+
+
+@FRESH
+@given(seed=SEEDS, level=st.integers(1, 5))
+def test_max_routing_on_fresh_gate_patterns(seed: int, level: int) -> None:
+    problem = get_family("gate-patterns").build(seed, level)
+    givens = dict(problem.givens)
+    z, w = givens["z"], givens["w"]
+    smaller = "dw" if w < z else "dz"
+    named_if_distinct(problem, smaller, 2.0, "max-routing")  # all of 2·1 to the smaller
+    named_if_distinct(problem, smaller, 1.0, "max-routing")  # half of it
+
+
+@FRESH
+@given(seed=SEEDS, level=st.integers(1, 5))
+def test_sigmoid_derivative_on_fresh_neurons(seed: int, level: int) -> None:
+    problem = get_family("sigmoid-neuron").build(seed, level)
+    givens = dict(problem.givens)
+    w0, w1, w2, x0, x1 = (float(givens[n]) for n in ("w0", "w1", "w2", "x0", "x1"))
+    sigma = 1 / (1 + math.exp(-(w0 * x0 + w1 * x1 + w2)))
+    for name, other_factor in (("dw0", x0), ("dx1", w1), ("dw2", 1.0)):
+        named_if_distinct(problem, name, other_factor * sigma, "sigmoid-derivative")
+
+
+@FRESH
+@given(seed=SEEDS, level=st.integers(2, 5))
+def test_dead_relu_on_fresh_two_layer_nets(seed: int, level: int) -> None:
+    problem = get_family("two-layer-net").build(seed, level)
+    givens = dict(problem.givens)
+    w1, w2 = givens["W1"], givens["W2"]
+    assert isinstance(w1, tuple) and isinstance(w2, tuple)
+    for k in (0, 1):  # both units pass gradient, active or not
+        through_both = sum(w2[0][i] * w1[i][k] for i in (0, 1))
+        named_if_distinct(problem, f"dx{k}", through_both, "dead-relu")
+
+
+@FRESH
+@given(seed=SEEDS, level=st.integers(1, 5))
+def test_matmul_order_on_fresh_linear_collapse(seed: int, level: int) -> None:
+    problem = get_family("linear-collapse").build(seed, level)
+    givens = dict(problem.givens)
+    w1, w2 = np.array(givens["W1"]), np.array(givens["W2"])
+    if np.allclose(w1 @ w2, w2 @ w1, atol=0.01):
+        return  # these layers commute: the order cannot be wrong
+    wrong = "; ".join(" ".join(repr(float(x)) for x in row) for row in w1 @ w2)
+    result = grade(problem, key_answers(problem) | {"W": wrong})
+    assert not result.passed and "matmul-order" in result.codes
+
+
+@FRESH
+@given(seed=SEEDS, level=st.integers(1, 5))
+def test_a_wrong_reason_for_relu_is_wrong_without_a_code(seed: int, level: int) -> None:
+    problem = get_family("relu-role").build(seed, level)
+    wrong = next(c.key for c in problem.choices if not c.correct)
+    result = grade(problem, {"choice": wrong.lower()})
+    assert not result.passed and result.codes == ()
