@@ -43,6 +43,9 @@ def configure_options(dialect_name: str) -> dict[str, Any]:
         "compare_type": True,
         "render_as_batch": dialect_name == "sqlite",  # SQLite cannot ALTER most things
         "render_item": render_item,
+        # Our SQLite engine lets SQLAlchemy emit BEGIN (see quizzes/storage/db.py), so
+        # SQLite's DDL is transactional too: a failed migration leaves no half schema.
+        "transactional_ddl": True,
     }
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import logging
+import shutil
 from collections.abc import Iterator
 from contextlib import redirect_stdout
 from pathlib import Path
@@ -123,3 +124,38 @@ def test_the_migrations_can_be_printed_as_sql_for_a_dba(database_url: str) -> No
     for table in MODEL_TABLES:
         assert f"CREATE TABLE {table}" in sql
     assert tables_of(database_url) == set()  # offline mode touches nothing
+
+
+FAILING_MIGRATION = """
+import sqlalchemy as sa
+from alembic import op
+
+revision = "9999"
+down_revision = "{down}"
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    op.create_table("half_done", sa.Column("id", sa.Integer, primary_key=True))
+    raise RuntimeError("this migration fails half-way")
+
+
+def downgrade():
+    pass
+"""
+
+
+def test_a_failing_migration_leaves_no_half_built_schema(database_url: str, tmp_path: Path) -> None:
+    scripts = tmp_path / "migrations"
+    shutil.copytree(REPO_ROOT / "migrations", scripts, ignore=shutil.ignore_patterns("__pycache__"))
+    (scripts / "versions" / "9999_fails.py").write_text(
+        FAILING_MIGRATION.format(down=head_revision())
+    )
+    config = alembic_config(database_url)
+    config.set_main_option("script_location", str(scripts))
+    with pytest.raises(RuntimeError, match="half-way"):
+        command.upgrade(config, "head")
+    # one transaction for the whole upgrade, on SQLite too
+    assert tables_of(database_url) == set()
+    assert revision_of(database_url) is None
