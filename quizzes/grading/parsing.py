@@ -69,9 +69,9 @@ def parse_answers(
     errors: list[FieldError] = []
     for quantity in quantities:
         try:
-            parsed[quantity.name] = parse_field(problem, quantity, answers.get(quantity.name, ""))
+            parsed[quantity.name] = _parse_field(problem, quantity, answers.get(quantity.name, ""))
         except _Unreadable as problem_with_field:
-            example = example_for(problem, quantity)
+            example = _example_for(problem, quantity)
             errors.append(
                 FieldError(quantity.name, quantity.label, str(problem_with_field), example)
             )
@@ -80,7 +80,7 @@ def parse_answers(
     return parsed
 
 
-def parse_field(problem: Problem, quantity: Quantity, text: str) -> Given:
+def _parse_field(problem: Problem, quantity: Quantity, text: str) -> Given:
     """One field's text as the kind of value ``quantity`` expects (raises _Unreadable)."""
     if not isinstance(text, str):
         raise _Unreadable("is not text")
@@ -93,10 +93,10 @@ def parse_field(problem: Problem, quantity: Quantity, text: str) -> Given:
         return _parse_choice(problem, text)
     if isinstance(quantity.expected, tuple):
         return _parse_matrix(text, matrix_shape(quantity.expected))
-    return parse_number(text)
+    return _parse_number(text)
 
 
-def parse_number(text: str) -> float:
+def _parse_number(text: str) -> float:
     """A decimal, scientific or fraction literal; sign may be separated by spaces."""
     compact = re.sub(r"^([+-])\s+", r"\1", text.strip())
     compact = re.sub(r"\s*/\s*", "/", compact)
@@ -148,7 +148,7 @@ def _plain_rows(text: str) -> list[list[float]]:
     cells = [[c for c in _CELL_SEPARATOR.split(row.strip()) if c] for row in rows]
     if any(not row for row in cells):
         raise _Unreadable("has an empty row")
-    return [[parse_number(c) for c in row] for row in cells]
+    return [[_parse_number(c) for c in row] for row in cells]
 
 
 def _bracket_rows(text: str) -> list[list[float]]:
@@ -197,7 +197,7 @@ def _bracket_list(
             items.append([x for x in row if isinstance(x, float)])
             expect_item = False
         else:
-            items.append(parse_number(token))
+            items.append(_parse_number(token))
             position, expect_item = position + 1, False
     if position >= len(tokens):
         raise _Unreadable("has unbalanced brackets")
@@ -206,10 +206,10 @@ def _bracket_list(
     return items, position + 1
 
 
-def example_for(problem: Problem, quantity: Quantity) -> str:
+def _example_for(problem: Problem, quantity: Quantity) -> str:
     """The quantity's own example when it fits its shape, otherwise one made up to fit."""
     try:
-        parse_field(problem, quantity, quantity.example)
+        _parse_field(problem, quantity, quantity.example)
         return quantity.example
     except _Unreadable:
         pass
