@@ -16,11 +16,17 @@ if [ "$(id -u)" -ne 0 ]; then
     exit 1
 fi
 
-if ! command -v pg_lsclusters >/dev/null 2>&1 || [ -z "$(pg_lsclusters -h 2>/dev/null)" ]; then
+if ! command -v pg_lsclusters >/dev/null 2>&1 || ! ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1; then
     log "installing PostgreSQL from the Debian packages"
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq >&2
     apt-get install -y -qq postgresql >&2
+fi
+if [ -z "$(pg_lsclusters -h)" ]; then
+    # the package normally creates one; an image built with create_main_cluster=false has none
+    NEWEST="$(ls /usr/lib/postgresql | sort -V | tail -n 1)"
+    log "creating cluster $NEWEST/main"
+    pg_createcluster "$NEWEST" main >&2
 fi
 
 # the first cluster (Debian creates "main" for the packaged version)
