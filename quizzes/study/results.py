@@ -1,34 +1,14 @@
-"""The use cases a front end calls: next item, submit, undo, progress, statistics.
-
-INTERFACE ONLY (engineer F2): the names and signatures below are the shared
-contract; the bodies raise NotImplementedError until the implementation lands.
-
-Every public method is async and runs one synchronous SQLAlchemy unit of work in
-the service's worker threads, so the event loop is never blocked by a query.
-"""
+"""What the study service returns, and the errors it raises (safe to show a learner)."""
 
 from __future__ import annotations
 
-import random
-from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
-from typing import TYPE_CHECKING, Any, Literal
+from datetime import date, datetime
+from typing import Literal
 
+from quizzes.decks import Card
+from quizzes.grading import Grade
 from quizzes.problems.base import Problem, QuizError
-
-if TYPE_CHECKING:
-    from quizzes.decks import Card, Deck
-    from quizzes.grading import Grade
-    from quizzes.leitner import LeitnerScheduler, ReviewSession
-    from quizzes.storage.db import Database
-
-UNDO_WINDOW_SECONDS = 600
-ATTEMPT_LIFETIME_SECONDS = 24 * 3600
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 class StudyError(QuizError):
@@ -54,6 +34,10 @@ class AttemptExpired(StudyError):
 
 class NothingToUndo(StudyError):
     default_message = "There is no answer from the last 10 minutes to undo."
+
+
+class NotEnrolled(StudyError):
+    default_message = "That member has not studied in this server."
 
 
 @dataclass
@@ -103,7 +87,7 @@ class Progress:
     due_tomorrow: int  # due during the next local day
     due_this_week: int  # due within the next 7 local days (includes today and tomorrow)
     streak_days: int  # consecutive local days with a review, ending today or yesterday
-    reviews: int  # non-practice, not undone
+    reviews: int  # answered and not undone, practice included
     correct: int
     accuracy: float | None  # correct / reviews, None before the first review
     accuracy_by_family: dict[str, float]  # problem family id -> accuracy
@@ -168,72 +152,3 @@ class LearnerStats:
     items: list[LearnerItemRow]
     diagnosis_counts: list[tuple[str, int]]
     last_review: datetime | None
-
-
-class StudyService:
-    """Everything a front end calls.  The front end keeps the ReviewSession and calls
-    ``session.record(result.item_id, result.correct)`` after each non-replayed submit."""
-
-    def __init__(
-        self,
-        database: Database,
-        *,
-        deck: Deck | None = None,
-        scheduler: LeitnerScheduler | None = None,
-        clock: Callable[[], datetime] = utc_now,
-        rng: random.Random | None = None,
-    ) -> None:
-        self.database = database
-        self.deck = deck
-        self.scheduler = scheduler
-        self.clock = clock
-        self.rng = rng or random.Random()  # noqa: S311 - problem numbers, not secrets
-
-    async def start_session(self, user_id: int, *, guild_id: int | None = None) -> ReviewSession:
-        raise NotImplementedError("F2: implementation in progress")
-
-    async def next_item(
-        self,
-        user_id: int,
-        *,
-        guild_id: int | None = None,
-        session: ReviewSession | None = None,
-        practice_family: str | None = None,
-    ) -> ServedItem | NothingDue:
-        raise NotImplementedError("F2: implementation in progress")
-
-    async def check_page(
-        self, user_id: int, attempt_id: int, page: int, answers: Mapping[str, str]
-    ) -> None:
-        raise NotImplementedError("F2: implementation in progress")
-
-    async def submit(
-        self,
-        user_id: int,
-        attempt_id: int,
-        answers: Mapping[str, str],
-        *,
-        seconds_taken: float | None = None,
-    ) -> SubmitResult:
-        raise NotImplementedError("F2: implementation in progress")
-
-    async def undo_last(self, user_id: int) -> UndoResult:
-        raise NotImplementedError("F2: implementation in progress")
-
-    async def progress(self, user_id: int) -> Progress:
-        raise NotImplementedError("F2: implementation in progress")
-
-    async def class_stats(self, guild_id: int, since: datetime) -> ClassStats:
-        raise NotImplementedError("F2: implementation in progress")
-
-    async def learner_stats(self, guild_id: int, user_id: int) -> LearnerStats:
-        raise NotImplementedError("F2: implementation in progress")
-
-    async def export_learner(self, user_id: int) -> dict[str, Any]:
-        raise NotImplementedError("F2: implementation in progress")
-
-    async def forget_learner(self, user_id: int) -> bool:
-        raise NotImplementedError("F2: implementation in progress")
-
-    async def close(self) -> None:
-        raise NotImplementedError("F2: implementation in progress")

@@ -1,0 +1,240 @@
+"""Answering: check a page, submit an attempt (once), undo the last answer.
+
+A submit is one transaction: claim the attempt (``answered`` false -> true, a
+conditional UPDATE only one racer can win), lock and update the item state,
+insert the review.  A racer that loses the claim returns the winner's result.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Mapping
+from datetime import datetime, timedelta
+from typing import TypeVar
+
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
+
+from quizzes.decks import Card
+from quizzes.grading import AnswerParseError, FieldError, Grade, grade, parse_answers
+from quizzes.leitner import ItemState
+from quizzes.problems import rebuild
+from quizzes.problems.base import Problem, QuizError
+from quizzes.storage import queries
+from quizzes.storage.models import Attempt, ItemStateRow, Review
+from quizzes.study.context import StudyContext, learner_zone
+from quizzes.study.results import (
+    AttemptExpired,
+    AttemptNotFound,
+    NothingToUndo,
+    NotYourAttempt,
+    SubmitResult,
+    UndoResult,
+)
+from quizzes.study.serving import state_of
+
+ATTEMPT_LIFETIME = timedelta(hours=24)
+UNDO_WINDOW = timedelta(minutes=10)
+RECALL_FIELD = "recall"
+RECALL_ANSWERS = {"knew": True, "missed": False}
+_LOCKED_RETRIES = 5
+
+T = TypeVar("T")
+
+
+def retry_when_locked(unit_of_work: Callable[[], T]) -> T:
+    """Run a write, retrying if SQLite's busy timeout ran out under heavy contention."""
+    for attempt_number in range(_LOCKED_RETRIES):
+        try:
+            return unit_of_work()
+        except OperationalError as error:
+            if "locked" not in str(error) or attempt_number == _LOCKED_RETRIES - 1:
+                raise
+            time.sleep(0.05 * (attempt_number + 1))
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _owned_attempt(session: Session, user_id: int, attempt_id: int) -> Attempt:
+    attempt = queries.get_attempt(session, attempt_id)
+    if attempt is None:
+        raise AttemptNotFound()
+    if attempt.user_id != user_id:
+        raise NotYourAttempt()
+    return attempt
+
+
+def _what_was_served(context: StudyContext, attempt: Attempt, now: datetime) -> Card | Problem:
+    """The card or the exact problem of an unanswered attempt, or AttemptExpired."""
+    if now - attempt.served_at > ATTEMPT_LIFETIME:
+        raise AttemptExpired()
+    if attempt.kind == "card":
+        card = context.card(attempt.item_id)
+        if card is None:
+            raise AttemptExpired("This card has been removed from the deck — run /review again.")
+        return card
+    if attempt.family is None or attempt.generator_version is None or attempt.seed is None:
+        raise AttemptExpired()
+    try:
+        return rebuild(attempt.family, attempt.generator_version, attempt.seed, attempt.level)
+    except QuizError as stale:  # StaleProblemError, or a family that no longer exists
+        raise AttemptExpired(
+            "This problem's generator has changed since it was served — run /review again."
+        ) from stale
+
+
+def parse_recall(answers: Mapping[str, str]) -> bool:
+    text = answers.get(RECALL_FIELD, "").strip().lower()
+    if text not in RECALL_ANSWERS:
+        error = FieldError(RECALL_FIELD, "Did you know it?", "answer knew or missed", "knew")
+        raise AnswerParseError([error])
+    return RECALL_ANSWERS[text]
+
+
+def _grade(served: Card | Problem, answers: Mapping[str, str]) -> tuple[bool, Grade | None]:
+    if isinstance(served, Card):
+        return parse_recall(answers), None
+    result = grade(served, answers)
+    return result.passed, result
+
+
+def check_page(
+    context: StudyContext, user_id: int, attempt_id: int, page: int, answers: Mapping[str, str]
+) -> None:
+    """Parse one page of answers (AnswerParseError if unreadable); records nothing."""
+    now = context.now()
+    with context.database.session() as session:
+        attempt = _owned_attempt(session, user_id, attempt_id)
+        served = _what_was_served(context, attempt, now)
+    if isinstance(served, Card):
+        parse_recall(answers)
+    else:
+        parse_answers(served, answers, page)
+
+
+def submit(
+    context: StudyContext,
+    user_id: int,
+    attempt_id: int,
+    answers: Mapping[str, str],
+    seconds_taken: float | None,
+) -> SubmitResult:
+    now = context.now()
+    return retry_when_locked(
+        lambda: _submit_once(context, user_id, attempt_id, dict(answers), seconds_taken, now)
+    )
+
+
+def _submit_once(
+    context: StudyContext,
+    user_id: int,
+    attempt_id: int,
+    answers: dict[str, str],
+    seconds_taken: float | None,
+    now: datetime,
+) -> SubmitResult:
+    with context.database.transaction() as session:
+        attempt = _owned_attempt(session, user_id, attempt_id)
+        if attempt.answered:
+            return _replay(session, attempt)
+        served = _what_was_served(context, attempt, now)
+        correct, result = _grade(served, answers)  # a parse error rolls back: nothing recorded
+        if not queries.claim_attempt(session, attempt.id):
+            return _replay(session, attempt)  # a concurrent submit won the claim
+        review = Review(
+            user_id=user_id,
+            guild_id=attempt.guild_id,
+            item_id=attempt.item_id,
+            family=attempt.family,
+            attempt_id=attempt.id,
+            correct=correct,
+            results=None if result is None else result.to_dict(),
+            codes=[] if result is None else list(result.codes),
+            answer_text=json.dumps(answers, ensure_ascii=False, sort_keys=True),
+            seconds_taken=seconds_taken,
+            reviewed_at=now,
+            practice=attempt.practice,
+        )
+        if attempt.practice:
+            _practice_boxes(session, review)
+        else:
+            _apply_leitner(session, context, review, now)
+        queries.add_review(session, review)
+        return _result_of(review, result, replayed=False)
+
+
+def _practice_boxes(session: Session, review: Review) -> None:
+    """Practice moves no box: the review records where the item stands."""
+    row = queries.item_state_row(session, review.user_id, review.item_id)
+    review.box_before = review.box_after = row.box if row is not None else 1
+    review.due_after = row.due if row is not None else None
+    review.state_before = None
+
+
+def _apply_leitner(session: Session, context: StudyContext, review: Review, now: datetime) -> None:
+    row = queries.lock_item_state(session, review.user_id, review.item_id, now)
+    learner = queries.get_learner(session, review.user_id)
+    zone = learner_zone(learner.timezone if learner is not None else None)
+    before = state_of(row)
+    after, log = context.scheduler.review(before, review.correct, now, zone)
+    review.state_before = before.to_dict() | {"first_seen": row.first_seen.isoformat()}
+    review.box_before, review.box_after, review.due_after = log.box_before, log.box_after, after.due
+    _write_state(row, after)
+
+
+def _write_state(row: ItemStateRow, state: ItemState) -> None:
+    row.box, row.due, row.last_review = state.box, state.due, state.last_review
+    row.reviews, row.correct, row.lapses = state.reviews, state.correct, state.lapses
+
+
+def _replay(session: Session, attempt: Attempt) -> SubmitResult:
+    review = queries.review_for_attempt(session, attempt.id)
+    if review is None:  # answered flag without a review: cannot happen within one transaction
+        raise AttemptNotFound()
+    result = None if review.results is None else Grade.from_dict(review.results)
+    return _result_of(review, result, replayed=True)
+
+
+def _result_of(review: Review, result: Grade | None, *, replayed: bool) -> SubmitResult:
+    return SubmitResult(
+        attempt_id=review.attempt_id,
+        item_id=review.item_id,
+        correct=review.correct,
+        grade=result,
+        box_before=review.box_before,
+        box_after=review.box_after,
+        next_due=review.due_after,
+        replayed=replayed,
+        practice=review.practice,
+    )
+
+
+def undo_last(context: StudyContext, user_id: int) -> UndoResult:
+    now = context.now()
+    return retry_when_locked(lambda: _undo_once(context, user_id, now))
+
+
+def _undo_once(context: StudyContext, user_id: int, now: datetime) -> UndoResult:
+    with context.database.transaction() as session:
+        review = queries.latest_review(session, user_id)
+        if review is None or now - review.reviewed_at > UNDO_WINDOW:
+            raise NothingToUndo()
+        box, due = review.box_before, review.due_after
+        if review.state_before is not None:
+            before = ItemState.from_dict(review.state_before)
+            _restore(session, review, before)
+            box, due = before.box, before.due
+        review.undone, review.undone_at = True, now
+        return UndoResult(item_id=review.item_id, box=box, due=due, reviewed_at=review.reviewed_at)
+
+
+def _restore(session: Session, review: Review, before: ItemState) -> None:
+    """Put the item state back exactly; an item met for the first time becomes new again."""
+    if before.reviews == 0:
+        queries.delete_item_state(session, review.user_id, review.item_id)
+        return
+    row = queries.lock_item_state(session, review.user_id, review.item_id, review.reviewed_at)
+    _write_state(row, before)
+    first_seen = review.state_before.get("first_seen") if review.state_before else None
+    if first_seen is not None:
+        row.first_seen = datetime.fromisoformat(first_seen)

@@ -1,0 +1,61 @@
+"""What every study use case needs: the database, the deck, the scheduler, time and chance."""
+
+from __future__ import annotations
+
+import random
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from quizzes.decks import Card, Deck
+from quizzes.leitner import LeitnerScheduler
+from quizzes.problems import FAMILIES
+from quizzes.problems.base import Problem, draw_seed
+from quizzes.storage.db import Database
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def learner_zone(name: str | None) -> ZoneInfo:
+    """The learner's zone; an unknown or missing name falls back to UTC rather than failing."""
+    try:
+        return ZoneInfo(name or "UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+@dataclass
+class StudyContext:
+    database: Database
+    deck: Deck
+    scheduler: LeitnerScheduler
+    clock: Callable[[], datetime]
+    rng: random.Random
+    _rng_lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def now(self) -> datetime:
+        moment = self.clock()
+        if not isinstance(moment, datetime) or moment.tzinfo is None:
+            raise ValueError(f"the study clock must return an aware datetime, got {moment!r}")
+        return moment.astimezone(UTC)
+
+    def draw_seed(self) -> int:
+        # Worker threads share one Random; a lock keeps its sequence reproducible per call.
+        with self._rng_lock:
+            return draw_seed(self.rng)
+
+    def card(self, item_id: str) -> Card | None:
+        return self.deck.card(item_id)
+
+    def is_servable(self, item_id: str) -> bool:
+        """Still in the deck: a card the deck has, or a family it schedules that exists."""
+        if self.deck.card(item_id) is not None:
+            return True
+        return item_id in self.deck.families and item_id in FAMILIES
+
+    def build_problem(self, family: str, level: int) -> Problem:
+        return FAMILIES[family].build(self.draw_seed(), level)

@@ -1,0 +1,226 @@
+"""Reading progress back: a learner's progress, an instructor's statistics, export and forget."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from quizzes.storage import queries
+from quizzes.storage.models import ItemStateRow, Review
+from quizzes.study.answering import retry_when_locked
+from quizzes.study.context import StudyContext, learner_zone
+from quizzes.study.results import (
+    ClassStats,
+    ItemAccuracy,
+    LearnerItemRow,
+    LearnerStats,
+    NotEnrolled,
+    OverdueLearner,
+    Progress,
+)
+
+OVERDUE_AFTER = timedelta(days=1)  # an item is overdue once it has waited a day past due
+
+
+def progress(context: StudyContext, user_id: int) -> Progress:
+    now = context.now()
+    with context.database.session() as session:
+        learner = queries.get_learner(session, user_id)
+        zone_name = learner.timezone if learner is not None else "UTC"
+        rows = _servable(context, queries.item_state_rows(session, user_id))
+        reviews = queries.learner_reviews(session, user_id)
+    return build_progress(context, user_id, zone_name, rows, reviews, now)
+
+
+def _servable(context: StudyContext, rows: Iterable[ItemStateRow]) -> list[ItemStateRow]:
+    return [row for row in rows if context.is_servable(row.item_id)]
+
+
+def build_progress(
+    context: StudyContext,
+    user_id: int,
+    zone_name: str,
+    rows: Sequence[ItemStateRow],
+    reviews: Sequence[Review],
+    now: datetime,
+) -> Progress:
+    scheduler, zone = context.scheduler, learner_zone(zone_name)
+    today = scheduler.local_day(now, zone)
+    tomorrow, day_after, week_end = (
+        scheduler.day_start(today + timedelta(days=n), zone) for n in (1, 2, 7)
+    )
+    dues = [row.due for row in rows if row.due is not None]
+    correct = sum(1 for r in reviews if r.correct)
+    return Progress(
+        user_id=user_id,
+        timezone=zone_name,
+        boxes=box_distribution(context, rows),
+        due_now=sum(1 for row in rows if row.due is None or row.due <= now),
+        due_today=sum(1 for due in dues if due < tomorrow),
+        due_tomorrow=sum(1 for due in dues if tomorrow <= due < day_after),
+        due_this_week=sum(1 for due in dues if due < week_end),
+        streak_days=streak(context, (r.reviewed_at for r in reviews), now, zone),
+        reviews=len(reviews),
+        correct=correct,
+        accuracy=correct / len(reviews) if reviews else None,
+        accuracy_by_family=_accuracy_by_family(reviews),
+        next_due=min(dues) if dues else None,
+    )
+
+
+def box_distribution(context: StudyContext, rows: Iterable[ItemStateRow]) -> dict[int, int]:
+    boxes = dict.fromkeys(range(1, context.scheduler.config.boxes + 1), 0)
+    for row in rows:
+        box = max(1, min(row.box, context.scheduler.config.boxes))
+        boxes[box] += 1
+    return boxes
+
+
+def streak(
+    context: StudyContext, moments: Iterable[datetime], now: datetime, zone: ZoneInfo
+) -> int:
+    """Consecutive local days with a review, ending today (or yesterday, if today has none)."""
+    days = {context.scheduler.local_day(moment, zone) for moment in moments}
+    day = context.scheduler.local_day(now, zone)
+    if day not in days:
+        day -= timedelta(days=1)
+    count = 0
+    while day in days:
+        count += 1
+        day -= timedelta(days=1)
+    return count
+
+
+def _accuracy_by_family(reviews: Iterable[Review]) -> dict[str, float]:
+    tally: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for review in reviews:
+        if review.family is not None:
+            tally[review.family][0] += int(review.correct)
+            tally[review.family][1] += 1
+    return {family: right / total for family, (right, total) in sorted(tally.items())}
+
+
+def class_stats(context: StudyContext, guild_id: int, since: datetime) -> ClassStats:
+    now = context.now()
+    with context.database.session() as session:
+        enrolled = queries.enrolled_user_ids(session, guild_id)
+        reviews = queries.guild_reviews(session, guild_id, since)
+        rows = _servable(context, queries.guild_item_state_rows(session, guild_id))
+    return ClassStats(
+        guild_id=guild_id,
+        since=since,
+        enrolled=len(enrolled),
+        active=len({review.user_id for review in reviews}),
+        reviews_per_day=reviews_per_day(reviews, since, now),
+        hardest_items=hardest_items(reviews),
+        diagnosis_counts=diagnosis_counts(reviews),
+        boxes=box_distribution(context, rows),
+        overdue_learners=overdue_learners(rows, now),
+        rows=[learner_item_row(row) for row in rows],
+    )
+
+
+def reviews_per_day(
+    reviews: Iterable[Review], since: datetime, now: datetime
+) -> list[tuple[date, int]]:
+    """Reviews per UTC day from ``since`` to ``now``, days without reviews included."""
+    counts = Counter(review.reviewed_at.date() for review in reviews)
+    first, last = since.date(), max(now.date(), since.date())
+    return [
+        (first + timedelta(days=n), counts[first + timedelta(days=n)])
+        for n in range((last - first).days + 1)
+    ]
+
+
+def hardest_items(reviews: Iterable[Review]) -> list[ItemAccuracy]:
+    attempts: Counter[str] = Counter()
+    right: Counter[str] = Counter()
+    for review in reviews:
+        attempts[review.item_id] += 1
+        right[review.item_id] += int(review.correct)
+    items = [ItemAccuracy(item_id, attempts[item_id], right[item_id]) for item_id in attempts]
+    return sorted(items, key=lambda item: (item.accuracy, -item.attempts, item.item_id))
+
+
+def diagnosis_counts(reviews: Iterable[Review]) -> list[tuple[str, int]]:
+    counts = Counter(code for review in reviews for code in review.codes or ())
+    return sorted(counts.items(), key=lambda pair: (-pair[1], pair[0]))
+
+
+def overdue_learners(rows: Iterable[ItemStateRow], now: datetime) -> list[OverdueLearner]:
+    overdue: dict[int, list[datetime]] = defaultdict(list)
+    for row in rows:
+        if row.due is not None and row.due <= now - OVERDUE_AFTER:
+            overdue[row.user_id].append(row.due)
+    learners = [OverdueLearner(user, len(dues), min(dues)) for user, dues in overdue.items()]
+    return sorted(learners, key=lambda learner: (learner.oldest_due, learner.user_id))
+
+
+def learner_item_row(row: ItemStateRow) -> LearnerItemRow:
+    return LearnerItemRow(
+        user_id=row.user_id,
+        item_id=row.item_id,
+        attempts=row.reviews,
+        correct=row.correct,
+        box=row.box,
+        due=row.due,
+        last_review=row.last_review,
+    )
+
+
+def learner_stats(context: StudyContext, guild_id: int, user_id: int) -> LearnerStats:
+    """One learner's detail for an instructor of a guild the learner studies in."""
+    now = context.now()
+    with context.database.session() as session:
+        if not queries.is_enrolled(session, guild_id, user_id):
+            raise NotEnrolled()
+        learner = queries.get_learner(session, user_id)
+        zone_name = learner.timezone if learner is not None else "UTC"
+        rows = _servable(context, queries.item_state_rows(session, user_id))
+        reviews = queries.learner_reviews(session, user_id)
+    return LearnerStats(
+        guild_id=guild_id,
+        user_id=user_id,
+        enrolled=True,
+        progress=build_progress(context, user_id, zone_name, rows, reviews, now),
+        items=sorted((learner_item_row(row) for row in rows), key=lambda r: r.item_id),
+        diagnosis_counts=diagnosis_counts(reviews),
+        last_review=reviews[-1].reviewed_at if reviews else None,
+    )
+
+
+def export_learner(context: StudyContext, user_id: int) -> dict[str, Any]:
+    """Everything stored about the learner, JSON-ready (times as ISO 8601 UTC)."""
+    now = context.now()
+    with context.database.session() as session:
+        learner = queries.get_learner(session, user_id)
+        tables = queries.learner_rows(session, user_id)
+        exported: dict[str, Any] = {
+            "user_id": user_id,
+            "exported_at": now.isoformat(),
+            "learner": None if learner is None else _json_ready(queries.column_values(learner)),
+        }
+        for name, rows in tables.items():
+            exported[name] = [_json_ready(values) for values in queries.rows_as_dicts(rows)]
+    return exported
+
+
+def _json_ready(values: dict[str, Any]) -> dict[str, Any]:
+    return {key: _json_value(value) for key, value in values.items()}
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return value
+
+
+def forget_learner(context: StudyContext, user_id: int) -> bool:
+    def delete_everything() -> bool:
+        with context.database.transaction() as session:
+            return queries.delete_learner(session, user_id)
+
+    return retry_when_locked(delete_everything)

@@ -1,0 +1,141 @@
+"""StudyService: the async face of the study use cases.
+
+Each public method runs one synchronous SQLAlchemy unit of work on the service's
+own thread pool, so the event loop is never blocked by a query or by grading.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import random
+from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
+from typing import Any, TypeVar
+
+from quizzes.decks import Deck, default_deck
+from quizzes.leitner import LeitnerScheduler, ReviewSession
+from quizzes.storage.db import Database
+from quizzes.study import answering, reports, serving
+from quizzes.study.context import StudyContext, utc_now
+from quizzes.study.results import (
+    ClassStats,
+    LearnerStats,
+    NothingDue,
+    Progress,
+    ServedItem,
+    SubmitResult,
+    UndoResult,
+)
+
+T = TypeVar("T")
+DEFAULT_WORKERS = 4
+
+
+class StudyService:
+    """Everything a front end calls.
+
+    The front end keeps the ``ReviewSession`` from ``start_session`` and, after
+    each submit that was not a replay, calls ``session.record(result.item_id,
+    result.correct)`` so a missed item comes back once at the end.
+    """
+
+    def __init__(
+        self,
+        database: Database,
+        *,
+        deck: Deck | None = None,
+        scheduler: LeitnerScheduler | None = None,
+        clock: Callable[[], datetime] = utc_now,
+        rng: random.Random | None = None,
+        max_workers: int = DEFAULT_WORKERS,
+    ) -> None:
+        self.database = database
+        self.context = StudyContext(
+            database=database,
+            deck=deck if deck is not None else default_deck(),
+            scheduler=scheduler if scheduler is not None else LeitnerScheduler(),
+            clock=clock,
+            rng=rng if rng is not None else random.Random(),  # noqa: S311 - not secrets
+        )
+        self._executor = ThreadPoolExecutor(max_workers, thread_name_prefix="study")
+
+    @property
+    def deck(self) -> Deck:
+        return self.context.deck
+
+    @property
+    def scheduler(self) -> LeitnerScheduler:
+        return self.context.scheduler
+
+    async def _run(self, use_case: Callable[..., T], *args: Any) -> T:
+        loop = asyncio.get_running_loop()
+        call = functools.partial(use_case, self.context, *args)
+        return await loop.run_in_executor(self._executor, call)
+
+    async def start_session(self, user_id: int, *, guild_id: int | None = None) -> ReviewSession:
+        """Due items first, then today's new ones; enrols the learner in ``guild_id``."""
+        return await self._run(serving.start_session, user_id, guild_id)
+
+    async def next_item(
+        self,
+        user_id: int,
+        *,
+        guild_id: int | None = None,
+        session: ReviewSession | None = None,
+        practice_family: str | None = None,
+    ) -> ServedItem | NothingDue:
+        """Store an attempt for the next item and return it, or NothingDue.
+
+        With ``session``, the item comes from its queue; without, the most overdue
+        item or a new one.  ``practice_family`` serves a practice problem of that
+        family, which moves no Leitner box.
+        """
+        return await self._run(serving.next_item, user_id, guild_id, session, practice_family)
+
+    async def check_page(
+        self, user_id: int, attempt_id: int, page: int, answers: Mapping[str, str]
+    ) -> None:
+        """Raise AnswerParseError if a page (0-based) of answers is unreadable; records nothing."""
+        await self._run(answering.check_page, user_id, attempt_id, page, dict(answers))
+
+    async def submit(
+        self,
+        user_id: int,
+        attempt_id: int,
+        answers: Mapping[str, str],
+        *,
+        seconds_taken: float | None = None,
+    ) -> SubmitResult:
+        """Grade and record an attempt once; a repeat returns the first result (replayed).
+
+        Cards: ``{"recall": "knew" | "missed"}``; multiple choice: ``{"choice": "B"}``;
+        problems: ``{quantity.name: text}``.
+        """
+        return await self._run(answering.submit, user_id, attempt_id, dict(answers), seconds_taken)
+
+    async def undo_last(self, user_id: int) -> UndoResult:
+        return await self._run(answering.undo_last, user_id)
+
+    async def progress(self, user_id: int) -> Progress:
+        return await self._run(reports.progress, user_id)
+
+    async def class_stats(self, guild_id: int, since: datetime) -> ClassStats:
+        return await self._run(reports.class_stats, guild_id, since)
+
+    async def learner_stats(self, guild_id: int, user_id: int) -> LearnerStats:
+        """Raises NotEnrolled for a learner who never studied in that guild."""
+        return await self._run(reports.learner_stats, guild_id, user_id)
+
+    async def export_learner(self, user_id: int) -> dict[str, Any]:
+        return await self._run(reports.export_learner, user_id)
+
+    async def forget_learner(self, user_id: int) -> bool:
+        """Delete everything about the learner; False if there was nothing."""
+        return await self._run(reports.forget_learner, user_id)
+
+    async def close(self) -> None:
+        """Finish running work, stop the worker threads and close the database's connections."""
+        await asyncio.to_thread(self._executor.shutdown, wait=True)
+        self.database.close()

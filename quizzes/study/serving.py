@@ -1,0 +1,153 @@
+"""Serving items: start a session, pick the next item and store its attempt before showing it."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy.orm import Session
+
+from quizzes.leitner import ItemState, ReviewSession, build_session
+from quizzes.problems import get_family
+from quizzes.storage import queries
+from quizzes.storage.models import Attempt, ItemStateRow
+from quizzes.study.context import StudyContext, learner_zone
+from quizzes.study.results import NothingDue, ServedItem
+
+_NEVER = datetime.min.replace(tzinfo=UTC)  # an item never scheduled sorts first
+
+
+def state_of(row: ItemStateRow) -> ItemState:
+    return ItemState(
+        item_id=row.item_id,
+        box=row.box,
+        due=row.due,
+        last_review=row.last_review,
+        reviews=row.reviews,
+        correct=row.correct,
+        lapses=row.lapses,
+    )
+
+
+def _enter(session: Session, user_id: int, guild_id: int | None, now: datetime) -> str:
+    """Make sure the learner exists (and is enrolled in the guild); their zone name."""
+    queries.ensure_learner(session, user_id, now)
+    if guild_id is not None:
+        queries.enrol(session, guild_id, user_id, now)
+    learner = queries.get_learner(session, user_id)
+    return learner.timezone if learner is not None else "UTC"
+
+
+def _servable_states(session: Session, context: StudyContext, user_id: int) -> list[ItemState]:
+    # Items removed from the deck keep their rows (history) but are never served.
+    rows = queries.item_state_rows(session, user_id)
+    return [state_of(row) for row in rows if context.is_servable(row.item_id)]
+
+
+def _introduced_today(
+    session: Session, context: StudyContext, user_id: int, zone_name: str, now: datetime
+) -> int:
+    zone = learner_zone(zone_name)
+    scheduler = context.scheduler
+    today_began = scheduler.day_start(scheduler.local_day(now, zone), zone)
+    return queries.introduced_since(session, user_id, today_began)
+
+
+def start_session(context: StudyContext, user_id: int, guild_id: int | None) -> ReviewSession:
+    now = context.now()
+    with context.database.transaction() as session:
+        zone_name = _enter(session, user_id, guild_id, now)
+        states = _servable_states(session, context, user_id)
+        introduced = _introduced_today(session, context, user_id, zone_name, now)
+    return build_session(
+        states,
+        context.deck.item_ids,
+        now=now,
+        tz=learner_zone(zone_name),
+        config=context.scheduler.config,
+        introduced_today=introduced,
+    )
+
+
+def next_item(
+    context: StudyContext,
+    user_id: int,
+    guild_id: int | None,
+    review_session: ReviewSession | None,
+    practice_family: str | None,
+) -> ServedItem | NothingDue:
+    now = context.now()
+    with context.database.transaction() as session:
+        zone_name = _enter(session, user_id, guild_id, now)
+        if practice_family is not None:
+            family = get_family(practice_family)  # UnknownFamilyError for a bad choice
+            return _serve(session, context, user_id, guild_id, family.id, now, practice=True)
+        if review_session is not None:
+            item_id = _next_from_session(context, review_session)
+        else:
+            item_id = _next_due_or_new(session, context, user_id, zone_name, now)
+        if item_id is None:
+            return NothingDue(_next_due(_servable_states(session, context, user_id)))
+        return _serve(session, context, user_id, guild_id, item_id, now, practice=False)
+
+
+def _next_from_session(context: StudyContext, review_session: ReviewSession) -> str | None:
+    while (item_id := review_session.next_item_id()) is not None:
+        if context.is_servable(item_id):
+            return item_id
+    return None
+
+
+def _next_due_or_new(
+    session: Session, context: StudyContext, user_id: int, zone_name: str, now: datetime
+) -> str | None:
+    """The most overdue item, else an unseen one if today's budget for new items allows."""
+    states = _servable_states(session, context, user_id)
+    due = [s for s in states if s.due is None or s.due <= now]
+    if due:
+        return min(due, key=lambda s: (s.due or _NEVER, s.box, s.item_id)).item_id
+    known = {s.item_id for s in states}
+    introduced = _introduced_today(session, context, user_id, zone_name, now)
+    if introduced >= context.scheduler.config.new_per_day:
+        return None
+    return next((i for i in context.deck.item_ids if i not in known), None)
+
+
+def _next_due(states: list[ItemState]) -> datetime | None:
+    dues = [s.due for s in states if s.due is not None]
+    return min(dues) if dues else None
+
+
+def _serve(
+    session: Session,
+    context: StudyContext,
+    user_id: int,
+    guild_id: int | None,
+    item_id: str,
+    now: datetime,
+    *,
+    practice: bool,
+) -> ServedItem:
+    """Store the attempt first, so whatever is shown can be graded and audited later."""
+    row = queries.item_state_row(session, user_id, item_id)
+    box = row.box if row is not None else 1
+    attempt = Attempt(
+        user_id=user_id, guild_id=guild_id, item_id=item_id, served_at=now, practice=practice
+    )
+    card = None if practice else context.card(item_id)
+    problem = None
+    if card is not None:
+        attempt.kind, attempt.level = "card", box
+    else:
+        problem = context.build_problem(item_id, box)
+        attempt.kind, attempt.family, attempt.level = "problem", problem.family, problem.level
+        attempt.generator_version, attempt.seed = problem.version, problem.seed
+    queries.add_attempt(session, attempt)
+    return ServedItem(
+        attempt_id=attempt.id,
+        item_id=item_id,
+        kind="card" if card is not None else "problem",
+        card=card,
+        problem=problem,
+        box=box,
+        practice=practice,
+    )
