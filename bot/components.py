@@ -1,0 +1,75 @@
+"""Which component custom ids this process is serving, so stale ones get a clear reply.
+
+discord.py silently drops a click on a button it has no view for (after a restart,
+or once a view has moved on).  The bot records every custom id it sends; when an
+interaction arrives, :meth:`ChainruleBot.dispatch` asks this registry whether a
+live view owns it, at the same instant discord.py routes it to that view, so the
+answer cannot race with the view's own callback.
+"""
+
+from __future__ import annotations
+
+import enum
+import weakref
+from collections import OrderedDict
+
+import discord
+
+EXPIRABLE_PREFIXES = ("chainrule:review:", "chainrule:answer:")
+MAX_REMEMBERED = 20_000
+
+
+class ComponentState(enum.Enum):
+    LIVE = "live"  # a view or form in this process will handle it
+    FINISHED = "finished"  # sent by this process, since superseded: a late double click
+    UNKNOWN = "unknown"  # never seen by this process: sent before a restart
+
+
+def review_custom_id(attempt_id: int, action: str) -> str:
+    return f"chainrule:review:{attempt_id}:{action}"
+
+
+def answer_form_custom_id(attempt_id: int, page: int) -> str:
+    return f"chainrule:answer:{attempt_id}:{page}"
+
+
+class ComponentRegistry:
+    """custom id -> the view (or form) that sent it, held weakly."""
+
+    def __init__(self, max_remembered: int = MAX_REMEMBERED) -> None:
+        self._owners: OrderedDict[str, weakref.ref[discord.ui.View | discord.ui.Modal]] = (
+            OrderedDict()
+        )
+        self._max_remembered = max_remembered
+
+    def track(self, owner: discord.ui.View | discord.ui.Modal, custom_ids: list[str]) -> None:
+        for custom_id in custom_ids:
+            self._owners[custom_id] = weakref.ref(owner)
+            self._owners.move_to_end(custom_id)
+        while len(self._owners) > self._max_remembered:
+            self._owners.popitem(last=False)
+
+    def track_view(self, view: discord.ui.View) -> None:
+        custom_ids = [
+            item.custom_id for item in view.children if isinstance(item, discord.ui.Button)
+        ]
+        custom_ids += [
+            item.custom_id for item in view.children if isinstance(item, discord.ui.Select)
+        ]
+        self.track(view, [c for c in custom_ids if c])
+
+    def state(self, custom_id: str) -> ComponentState:
+        ref = self._owners.get(custom_id)
+        if ref is None:
+            return ComponentState.UNKNOWN
+        owner = ref()
+        if owner is None or owner.is_finished():
+            return ComponentState.FINISHED
+        return ComponentState.LIVE
+
+    def __len__(self) -> int:
+        return len(self._owners)
+
+
+def is_expirable(custom_id: str) -> bool:
+    return custom_id.startswith(EXPIRABLE_PREFIXES)

@@ -1,0 +1,125 @@
+"""Settings from the environment and a .env file, and logs that never show the token."""
+
+from __future__ import annotations
+
+import io
+import logging
+from pathlib import Path
+
+import pytest
+
+from bot.logs import REDACTED, RedactingFormatter, configure_logging
+from bot.settings import (
+    DEFAULT_DATABASE_URL,
+    MissingTokenError,
+    Settings,
+    SettingsError,
+    read_env_file,
+)
+
+TOKEN = "MTAxNTk3.GsXyZq.secret-token-value_0123456789"  # noqa: S105 - a fake token
+
+
+def test_environment_alone_gives_defaults(tmp_path: Path) -> None:
+    settings = Settings.from_env({"DISCORD_TOKEN": TOKEN}, tmp_path / "missing.env")
+    assert settings.token == TOKEN
+    assert settings.database_url == DEFAULT_DATABASE_URL
+    assert settings.dev_guild_id is None
+    assert settings.log_level == "INFO"
+    assert settings.sync_commands_on_start is True
+
+
+def test_env_file_is_read_and_environment_wins(tmp_path: Path) -> None:
+    env_file = tmp_path / ".env"
+    env_file.write_text(
+        "# chainrule\n"
+        f"export DISCORD_TOKEN='{TOKEN}'\n"
+        "\n"
+        'CHAINRULE_DATABASE_URL="sqlite:///from-file.db"\n'
+        "CHAINRULE_DEV_GUILD_ID=123456789012345678  # the test server\n"
+        "CHAINRULE_LOG_LEVEL=debug\n",
+        encoding="utf-8",
+    )
+    settings = Settings.from_env({"CHAINRULE_DATABASE_URL": "sqlite:///from-env.db"}, env_file)
+    assert settings.token == TOKEN
+    assert settings.database_url == "sqlite:///from-env.db"
+    assert settings.dev_guild_id == 123456789012345678
+    assert settings.log_level == "DEBUG"
+
+
+def test_quoted_values_are_taken_literally(tmp_path: Path) -> None:
+    env_file = tmp_path / ".env"
+    env_file.write_text('A="x # not a comment"\nB=$HOME\nC=\n', encoding="utf-8")
+    assert read_env_file(env_file) == {"A": "x # not a comment", "B": "$HOME", "C": ""}
+
+
+def test_a_malformed_env_line_names_the_file_and_line(tmp_path: Path) -> None:
+    env_file = tmp_path / ".env"
+    env_file.write_text("DISCORD_TOKEN=abc\nthis is not an assignment\n", encoding="utf-8")
+    with pytest.raises(SettingsError, match=r"\.env:2"):
+        read_env_file(env_file)
+
+
+@pytest.mark.parametrize("token", ["", "   "])
+def test_a_missing_token_is_refused(tmp_path: Path, token: str) -> None:
+    with pytest.raises(MissingTokenError):
+        Settings.from_env({"DISCORD_TOKEN": token}, tmp_path / "missing.env")
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("CHAINRULE_DEV_GUILD_ID", "my-server"),
+        ("CHAINRULE_LOG_LEVEL", "LOUD"),
+        ("CHAINRULE_SYNC_COMMANDS", "maybe"),
+        ("CHAINRULE_SHARD_IDS", "0,one"),
+    ],
+)
+def test_malformed_settings_name_the_variable(tmp_path: Path, name: str, value: str) -> None:
+    with pytest.raises(SettingsError, match=name):
+        Settings.from_env({"DISCORD_TOKEN": TOKEN, name: value}, tmp_path / "missing.env")
+
+
+def test_shards_and_sync_flag(tmp_path: Path) -> None:
+    settings = Settings.from_env(
+        {
+            "DISCORD_TOKEN": TOKEN,
+            "CHAINRULE_SHARD_COUNT": "4",
+            "CHAINRULE_SHARD_IDS": "2, 3",
+            "CHAINRULE_SYNC_COMMANDS": "off",
+        },
+        None,
+    )
+    assert (settings.shard_count, settings.shard_ids) == (4, (2, 3))
+    assert settings.sync_commands_on_start is False
+
+
+def test_repr_never_shows_the_token() -> None:
+    assert TOKEN not in repr(Settings(token=TOKEN))
+
+
+def test_log_lines_and_tracebacks_are_redacted() -> None:
+    stream = io.StringIO()
+    root = logging.getLogger()
+    saved_handlers, saved_level = list(root.handlers), root.level
+    configure_logging("INFO", secrets=[TOKEN], stream=stream)
+    try:
+        logger = logging.getLogger("discord.http")
+        logger.info("logging in with %s", TOKEN)
+        logger.warning(f"token inline {TOKEN}")  # noqa: G004 - a library might do this
+        try:
+            raise RuntimeError(f"bad header Authorization: Bot {TOKEN}")
+        except RuntimeError:
+            logger.exception("request failed")
+    finally:
+        root.handlers[:] = saved_handlers
+        root.setLevel(saved_level)
+    output = stream.getvalue()
+    assert TOKEN not in output
+    assert output.count(REDACTED) == 3  # message, inline, exception text
+    assert "Traceback" in output  # the traceback itself is kept, only the secret goes
+
+
+def test_redaction_prefers_the_longest_secret() -> None:
+    formatter = RedactingFormatter(["abc", "abcdef", ""])
+    assert formatter.redact("x abcdef y abc") == f"x {REDACTED} y {REDACTED}"
