@@ -1,0 +1,142 @@
+"""The discord.py client: cogs, command sync, the stale-button fallback, shutdown hooks.
+
+``create_bot`` is side-effect free (no environment, no network): the end-to-end
+tests build the real bot against a Discord API double with it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.components import ComponentRegistry, ComponentState, is_expirable
+from bot.errors import EXPIRED, report_error
+from bot.settings import Settings
+from quizzes.diagram import render_circuit
+from quizzes.problems.base import Problem
+from quizzes.study import StudyService
+
+log = logging.getLogger(__name__)
+
+ShutdownHook = Callable[[], Awaitable[None]]
+COMPONENT_STATE_KEY = "chainrule.component_state"
+# matplotlib holds the GIL while drawing: a few at a time keeps the event loop responsive
+CONCURRENT_DIAGRAMS = 2
+
+
+class ChainruleTree(app_commands.CommandTree["ChainruleBot"]):
+    async def on_error(
+        self, interaction: discord.Interaction[ChainruleBot], error: app_commands.AppCommandError
+    ) -> None:
+        await report_error(interaction, error)
+
+
+class ChainruleBot(commands.Bot):
+    def __init__(self, settings: Settings, service: StudyService, **client_kwargs: Any) -> None:
+        client_kwargs.setdefault("intents", discord.Intents(guilds=True))
+        client_kwargs.setdefault("allowed_mentions", discord.AllowedMentions.none())
+        if settings.shard_count is not None and settings.shard_ids and len(settings.shard_ids) == 1:
+            # one process per shard; several shards per process would need AutoShardedBot
+            client_kwargs.setdefault("shard_count", settings.shard_count)
+            client_kwargs.setdefault("shard_id", settings.shard_ids[0])
+        super().__init__(
+            command_prefix=commands.when_mentioned,
+            help_command=None,
+            tree_cls=ChainruleTree,
+            **client_kwargs,
+        )
+        self.settings = settings
+        self.service = service
+        self.components = ComponentRegistry()
+        # the reminders scheduler (issue 5) and the like register their own clean-up here
+        self.shutdown_hooks: list[ShutdownHook] = []
+        self.render_diagrams = True
+        self._diagram_slots = asyncio.Semaphore(CONCURRENT_DIAGRAMS)
+
+    async def setup_hook(self) -> None:
+        from bot.cogs.progress import ProgressCog
+        from bot.cogs.review import ReviewCog
+
+        await self.add_cog(ReviewCog(self))
+        await self.add_cog(ProgressCog(self))
+        if self.settings.sync_commands_on_start:
+            await self.sync_commands()
+
+    async def sync_commands(self) -> list[app_commands.AppCommand]:
+        """Publish the slash commands: to the dev guild at once, or globally."""
+        if self.settings.dev_guild_id is not None:
+            guild = discord.Object(id=self.settings.dev_guild_id)
+            self.tree.copy_global_to(guild=guild)
+            synced = await self.tree.sync(guild=guild)
+            log.info("synced %d commands to guild %s", len(synced), guild.id)
+        else:
+            synced = await self.tree.sync()
+            log.info("synced %d global commands (they can take a while to appear)", len(synced))
+        return synced
+
+    async def render_diagram(self, problem: Problem) -> bytes | None:
+        """The problem's circuit as PNG bytes, drawn in a worker thread; None without gates."""
+        if not problem.gates or not self.render_diagrams:
+            return None
+        async with self._diagram_slots:
+            return await asyncio.to_thread(render_circuit, problem.gates, problem.formula)
+
+    # ---- stale components -----------------------------------------------------
+    def dispatch(self, event_name: str, /, *args: Any, **kwargs: Any) -> None:
+        if event_name == "interaction" and args and isinstance(args[0], discord.Interaction):
+            # decided now, in the same step in which discord.py routes the click to a view
+            interaction: discord.Interaction = args[0]
+            custom_id = _custom_id(interaction)
+            if custom_id is not None:
+                interaction.extras[COMPONENT_STATE_KEY] = self.components.state(custom_id)
+        super().dispatch(event_name, *args, **kwargs)
+
+    async def on_interaction(self, interaction: discord.Interaction) -> None:
+        custom_id = _custom_id(interaction)
+        if custom_id is None or not is_expirable(custom_id):
+            return
+        state = interaction.extras.get(COMPONENT_STATE_KEY, ComponentState.UNKNOWN)
+        if state is ComponentState.LIVE or interaction.response.is_done():
+            return
+        try:
+            if state is ComponentState.FINISHED:
+                await interaction.response.defer()  # a late second click: already handled
+            else:
+                await interaction.response.send_message(EXPIRED, ephemeral=True)
+        except (discord.HTTPException, discord.InteractionResponded) as failure:
+            log.debug("stale interaction %s not acknowledged: %s", interaction.id, failure)
+
+    # ---- shutdown ----------------------------------------------------------------
+    async def close(self) -> None:
+        for hook in reversed(self.shutdown_hooks):
+            try:
+                await hook()
+            except Exception:
+                log.exception("a shutdown hook failed; closing the rest anyway")
+        self.shutdown_hooks.clear()
+        await super().close()
+
+
+def _custom_id(interaction: discord.Interaction) -> str | None:
+    if interaction.type not in (
+        discord.InteractionType.component,
+        discord.InteractionType.modal_submit,
+    ):
+        return None
+    data = interaction.data or {}
+    custom_id = data.get("custom_id")
+    return custom_id if isinstance(custom_id, str) else None
+
+
+def create_bot(settings: Settings, service: StudyService, **client_kwargs: Any) -> ChainruleBot:
+    """The bot, not yet connected; ``client_kwargs`` go to discord.py (guild_ready_timeout...)."""
+    return ChainruleBot(settings, service, **client_kwargs)
+
+
+__all__ = ["ChainruleBot", "ChainruleTree", "create_bot"]

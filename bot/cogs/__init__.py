@@ -1,0 +1,1 @@
+"""One cog per feature; views and forms sit beside the cog that uses them."""

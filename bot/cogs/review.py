@@ -1,0 +1,53 @@
+"""/review (what is due, in a private session) and /practice (an extra problem)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot import limits
+from bot.cogs.review_flow import ReviewFlow
+from bot.limits import clip
+from quizzes.problems import FAMILIES
+
+if TYPE_CHECKING:
+    from bot.client import ChainruleBot
+
+
+def family_choices() -> list[app_commands.Choice[str]]:
+    """The /practice menu: every registered problem family, by title."""
+    return [
+        app_commands.Choice(name=clip(family.title, limits.COMMAND_DESCRIPTION), value=family_id)
+        for family_id, family in sorted(FAMILIES.items())
+    ][: limits.CHOICES_PER_OPTION]
+
+
+class ReviewCog(commands.Cog):
+    def __init__(self, bot: ChainruleBot) -> None:
+        self.bot = bot
+
+    @app_commands.command(name="review", description="Review what is due today, privately.")
+    async def review(self, interaction: discord.Interaction) -> None:
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        session = await self.bot.service.start_session(
+            interaction.user.id, guild_id=interaction.guild_id
+        )
+        flow = ReviewFlow(self.bot, interaction.user.id, interaction.guild_id, session=session)
+        await flow.show_next(interaction)
+
+    @app_commands.command(
+        name="practice", description="An extra problem of your choice; your boxes do not move."
+    )
+    @app_commands.describe(family="Which kind of problem")
+    @app_commands.choices(family=family_choices())
+    async def practice(
+        self, interaction: discord.Interaction, family: app_commands.Choice[str]
+    ) -> None:
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        flow = ReviewFlow(
+            self.bot, interaction.user.id, interaction.guild_id, practice_family=family.value
+        )
+        await flow.show_next(interaction)

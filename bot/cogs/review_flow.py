@@ -1,0 +1,253 @@
+"""One learner's review (or practice) in one ephemeral message, step by step.
+
+The flow edits a single message in place: item -> answer -> result -> next item
+-> summary.  It holds what Discord needs between clicks (the ReviewSession, the
+answers typed on earlier pages of a form, the counters for the summary); the
+study service holds everything that matters after a restart.
+
+Every step is acknowledged first (``defer``) and then edited with
+``edit_original_response``, so database work and diagram rendering never risk
+Discord's 3-second limit.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import time
+from typing import TYPE_CHECKING
+
+import discord
+
+from bot import embeds
+from bot.cogs.review_views import (
+    AfterAnswerView,
+    AnswerView,
+    CardBackView,
+    CardFrontView,
+    ChoiceView,
+    OwnedView,
+)
+from bot.errors import send_ephemeral
+from quizzes.grading import AnswerParseError
+from quizzes.study import NothingDue, ServedItem, SubmitResult
+
+if TYPE_CHECKING:
+    from bot.client import ChainruleBot
+    from bot.cogs.review_views import Action
+    from quizzes.leitner import ReviewSession
+
+log = logging.getLogger(__name__)
+
+
+class ReviewFlow:
+    def __init__(
+        self,
+        bot: ChainruleBot,
+        user_id: int,
+        guild_id: int | None,
+        *,
+        session: ReviewSession | None = None,
+        practice_family: str | None = None,
+    ) -> None:
+        self.bot = bot
+        self.service = bot.service
+        self.user_id = user_id
+        self.guild_id = guild_id
+        self.session = session
+        self.practice_family = practice_family
+        self.item: ServedItem | None = None
+        self.saved_answers: dict[str, str] = {}  # checked pages of the current form
+        self.drafts: dict[str, str] = {}  # last text typed per field, refilled on retry
+        self.answered = 0
+        self.right = 0
+        self.view: OwnedView | None = None
+        self.interaction: discord.Interaction | None = None  # latest, to edit on timeout
+        self._served_at = time.monotonic()
+        self._recorded: set[int] = set()
+
+    @property
+    def practice(self) -> bool:
+        return self.practice_family is not None
+
+    # ---- showing ------------------------------------------------------------
+    async def display(
+        self,
+        interaction: discord.Interaction,
+        *,
+        embed: discord.Embed,
+        view: OwnedView | None,
+        file: discord.File | None = None,
+    ) -> None:
+        """Replace the flow's message with ``embed`` and ``view``; the old view stops first
+        so discord.py never routes a click to two views (see ComponentRegistry)."""
+        if self.view is not None and self.view is not view:
+            self.view.stop()
+        self.view, self.interaction = view, interaction
+        if view is not None:
+            self.bot.components.track_view(view)
+        attachments = [file] if file is not None else []
+        if interaction.response.is_done():
+            await interaction.edit_original_response(
+                content=None, embed=embed, view=view, attachments=attachments
+            )
+        else:
+            await interaction.response.edit_message(
+                content=None, embed=embed, view=view, attachments=attachments
+            )
+
+    async def refresh_buttons(self, view: OwnedView) -> None:
+        """Show ``view``'s current (disabled) buttons; the message may be long gone."""
+        if self.interaction is None:
+            return
+        try:
+            await self.interaction.edit_original_response(view=view)
+        except discord.HTTPException as failure:
+            log.debug("could not disable the buttons of a timed-out view: %s", failure)
+
+    async def show_next(self, interaction: discord.Interaction) -> None:
+        if not interaction.response.is_done():
+            await interaction.response.defer()
+        served = await self.service.next_item(
+            self.user_id,
+            guild_id=self.guild_id,
+            session=self.session,
+            practice_family=self.practice_family,
+        )
+        if isinstance(served, NothingDue):
+            await self._finish_with(interaction, served)
+        else:
+            await self.show_item(interaction, served)
+
+    async def show_item(self, interaction: discord.Interaction, item: ServedItem) -> None:
+        self.item = item
+        self.saved_answers, self.drafts = {}, {}
+        self._served_at = time.monotonic()
+        if item.card is not None:
+            await self.display(
+                interaction,
+                embed=embeds.card_front_embed(item.card, item),
+                view=CardFrontView(self),
+            )
+            return
+        problem = item.problem
+        if problem is None:
+            raise RuntimeError(f"served item {item.item_id} has neither a card nor a problem")
+        view: OwnedView
+        if problem.is_multiple_choice:
+            view = ChoiceView(self, [choice.key for choice in problem.choices])
+        else:
+            view = AnswerView(self, page=0, pages=len(problem.pages))
+        await self.display(interaction, embed=embeds.problem_embed(problem, item), view=view)
+
+    async def finish(self, interaction: discord.Interaction) -> None:
+        if not interaction.response.is_done():
+            await interaction.response.defer()
+        await self._finish_with(interaction, None)
+
+    async def _finish_with(self, interaction: discord.Interaction, due: NothingDue | None) -> None:
+        if due is not None and self.answered == 0:
+            if self.view is not None:
+                self.view.stop()
+            self.view = None
+            await interaction.edit_original_response(
+                content=embeds.nothing_due_text(due.next_due), embed=None, view=None, attachments=[]
+            )
+            return
+        next_due = (
+            due.next_due
+            if due is not None
+            else (await self.service.progress(self.user_id)).next_due
+        )
+        embed = embeds.summary_embed(self.answered, self.right, next_due)
+        await self.display(interaction, embed=embed, view=None)
+
+    # ---- answering ------------------------------------------------------------
+    async def reveal_card(self, interaction: discord.Interaction) -> None:
+        item = self._current()
+        if item.card is None:
+            raise RuntimeError("reveal_card without a card on screen")
+        await self.display(
+            interaction, embed=embeds.card_back_embed(item.card, item), view=CardBackView(self)
+        )
+
+    async def answer_recall_knew(self, interaction: discord.Interaction) -> None:
+        await self.submit(interaction, {"recall": "knew"})
+
+    async def answer_recall_missed(self, interaction: discord.Interaction) -> None:
+        await self.submit(interaction, {"recall": "missed"})
+
+    def choice_answerer(self, key: str) -> Action:
+        async def answer_choice(interaction: discord.Interaction) -> None:
+            await self.submit(interaction, {"choice": key})
+
+        return answer_choice
+
+    async def submit_page(
+        self, interaction: discord.Interaction, attempt_id: int, page: int, answers: dict[str, str]
+    ) -> None:
+        """A form came back: check an early page and ask for the next, or submit them all."""
+        await interaction.response.defer()
+        item = self.item
+        if item is None or item.problem is None or item.attempt_id != attempt_id:
+            return  # a form left open on a question the flow has moved past
+        self.drafts.update(answers)
+        pages = len(item.problem.pages)
+        if page + 1 >= pages:
+            await self.submit(interaction, {**self.saved_answers, **answers})
+            return
+        try:
+            await self.service.check_page(self.user_id, attempt_id, page, answers)
+        except AnswerParseError as error:
+            await send_ephemeral(interaction, embeds.parse_error_text(error))
+            return
+        self.saved_answers.update(answers)
+        embed = embeds.page_saved_embed(item.problem, item, page + 1)
+        await self.display(interaction, embed=embed, view=AnswerView(self, page + 1, pages))
+
+    async def submit(self, interaction: discord.Interaction, answers: dict[str, str]) -> None:
+        if not interaction.response.is_done():
+            await interaction.response.defer()
+        item = self._current()
+        try:
+            result = await self.service.submit(
+                self.user_id,
+                item.attempt_id,
+                answers,
+                seconds_taken=time.monotonic() - self._served_at,
+            )
+        except AnswerParseError as error:
+            await send_ephemeral(interaction, embeds.parse_error_text(error))
+            return
+        self._count(result)
+        await self._show_result(interaction, item, result)
+
+    def _count(self, result: SubmitResult) -> None:
+        if result.replayed or result.attempt_id in self._recorded:
+            return
+        self._recorded.add(result.attempt_id)
+        self.answered += 1
+        self.right += int(result.correct)
+        if self.session is not None and not result.practice:
+            self.session.record(result.item_id, result.correct)
+
+    async def _show_result(
+        self, interaction: discord.Interaction, item: ServedItem, result: SubmitResult
+    ) -> None:
+        view = AfterAnswerView(self)
+        if item.card is not None:
+            embed = embeds.card_result_embed(item.card, item, result)
+            await self.display(interaction, embed=embed, view=view)
+            return
+        problem = item.problem
+        if problem is None:
+            raise RuntimeError(f"item {item.item_id} has neither a card nor a problem")
+        png = await self.bot.render_diagram(problem)
+        file = discord.File(io.BytesIO(png), filename=embeds.DIAGRAM_FILENAME) if png else None
+        embed = embeds.result_embed(problem, item, result, with_diagram=file is not None)
+        await self.display(interaction, embed=embed, view=view, file=file)
+
+    def _current(self) -> ServedItem:
+        if self.item is None:
+            raise RuntimeError("no item on screen")
+        return self.item

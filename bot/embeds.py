@@ -1,0 +1,266 @@
+"""Everything the bot shows, as embeds and strings built from study-service results.
+
+Pure functions (no Discord I/O), so a unit test can build the largest reply of
+each kind and check it against Discord's limits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+import discord
+
+from bot import limits
+from bot.limits import clip, clip_code_block
+from quizzes.autograd import GateRow
+from quizzes.grading import TOLERANCE_NOTE, AnswerParseError, QuantityResult
+from quizzes.problems.base import Expected, Problem, Quantity, fmt
+
+if TYPE_CHECKING:
+    from quizzes.decks import Card
+    from quizzes.study import Progress, ServedItem, SubmitResult, UndoResult
+
+DIAGRAM_FILENAME = "circuit.png"
+RIGHT, WRONG = "✓", "✗"
+COLOUR_ITEM = discord.Colour.blurple()
+COLOUR_RIGHT = discord.Colour.green()
+COLOUR_WRONG = discord.Colour.red()
+MAX_RESULT_FIELDS = limits.EMBED_FIELDS - 2  # room for the choice explanation and the schedule
+
+
+def timestamp(moment: datetime, style: str = "R") -> str:
+    """Discord's ``<t:unix:style>`` markup: each reader sees it in their own zone."""
+    return f"<t:{int(moment.timestamp())}:{style}>"
+
+
+def show(value: Expected | float | str) -> str:
+    """A value as a learner would write it: numbers via ``fmt``, matrices in brackets."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, tuple):
+        return "[" + ", ".join("[" + ", ".join(fmt(x) for x in row) + "]" for row in value) + "]"
+    return fmt(value)
+
+
+def _item_footer(item: ServedItem, extra: str = "") -> str:
+    where = "practice — boxes do not move" if item.practice else f"box {item.box}"
+    return clip(" · ".join(part for part in (extra, where) if part), limits.EMBED_FOOTER)
+
+
+# ---- flashcards ----------------------------------------------------------
+def card_front_embed(card: Card, item: ServedItem) -> discord.Embed:
+    embed = discord.Embed(title="Flashcard", description=card.front, colour=COLOUR_ITEM)
+    embed.set_footer(text=_item_footer(item, "Recall the answer, then reveal it"))
+    return embed
+
+
+def card_back_embed(card: Card, item: ServedItem) -> discord.Embed:
+    embed = discord.Embed(title="Flashcard", description=card.front, colour=COLOUR_ITEM)
+    embed.add_field(name="Answer", value=clip(card.back, limits.EMBED_FIELD_VALUE), inline=False)
+    if card.source:
+        embed.add_field(name="Source", value=clip(card.source, limits.EMBED_FIELD_VALUE))
+    embed.set_footer(text=_item_footer(item, "Did you know it?"))
+    return embed
+
+
+def card_result_embed(card: Card, item: ServedItem, result: SubmitResult) -> discord.Embed:
+    embed = card_back_embed(card, item)
+    knew = result.correct
+    embed.title = f"{RIGHT} Knew it" if knew else f"{WRONG} Missed it"
+    embed.colour = COLOUR_RIGHT if knew else COLOUR_WRONG
+    embed.add_field(name="Schedule", value=schedule_text(result), inline=False)
+    embed.set_footer(text=_item_footer(item))
+    return limits.fit_embed(embed)
+
+
+# ---- problems ------------------------------------------------------------
+def page_labels(page: Sequence[Quantity]) -> str:
+    return ", ".join(q.label for q in page)
+
+
+def problem_embed(problem: Problem, item: ServedItem, page: int = 0) -> discord.Embed:
+    """The question: title, formula, numbers and what to compute, with the tolerance."""
+    description = f"`{problem.formula}`\n\n{problem.prompt}"
+    embed = discord.Embed(
+        title=clip(problem.title, limits.EMBED_TITLE),
+        description=clip(description, limits.EMBED_DESCRIPTION),
+        colour=COLOUR_ITEM,
+    )
+    if problem.is_multiple_choice:
+        for choice in problem.choices[: limits.EMBED_FIELDS]:
+            embed.add_field(
+                name=choice.key, value=clip(choice.text, limits.EMBED_FIELD_VALUE), inline=False
+            )
+        extra = "Pick one answer"
+    else:
+        pages = len(problem.pages)
+        heading = "Compute" if pages == 1 else f"Compute (page {page + 1} of {pages})"
+        asked = page_labels(problem.pages[page])
+        embed.add_field(name=heading, value=clip(asked, limits.EMBED_FIELD_VALUE), inline=False)
+        extra = TOLERANCE_NOTE
+    embed.set_footer(text=_item_footer(item, extra))
+    return limits.fit_embed(embed)
+
+
+def page_saved_embed(problem: Problem, item: ServedItem, next_page: int) -> discord.Embed:
+    embed = problem_embed(problem, item, next_page)
+    embed.insert_field_at(
+        0, name="Saved", value=f"Page {next_page} of {len(problem.pages)} is saved.", inline=False
+    )
+    return limits.fit_embed(embed)
+
+
+def result_embed(
+    problem: Problem, item: ServedItem, result: SubmitResult, *, with_diagram: bool
+) -> discord.Embed:
+    """✓/✗ per quantity with the key and diagnoses, the worked solution and gate table."""
+    passed = result.correct
+    verdict = f"{RIGHT} Right" if passed else f"{WRONG} Not quite"
+    embed = discord.Embed(
+        title=clip(f"{verdict} — {problem.title}", limits.EMBED_TITLE),
+        colour=COLOUR_RIGHT if passed else COLOUR_WRONG,
+    )
+    grade_results = result.grade.results if result.grade is not None else ()
+    for quantity_result in grade_results[:MAX_RESULT_FIELDS]:
+        embed.add_field(**_quantity_field(quantity_result), inline=False)
+    if problem.is_multiple_choice:
+        embed.add_field(name="Why", value=_choice_explanations(problem, result), inline=False)
+    embed.add_field(name="Schedule", value=schedule_text(result), inline=False)
+    if with_diagram:
+        embed.set_image(url=f"attachment://{DIAGRAM_FILENAME}")
+    embed.set_footer(text=_item_footer(item, "Worked solution above"))
+    room = min(limits.EMBED_DESCRIPTION, limits.EMBED_TOTAL - len(embed))
+    embed.description = worked_solution(problem, room)
+    return limits.fit_embed(embed)
+
+
+def _quantity_field(quantity_result: QuantityResult) -> dict[str, str]:
+    mark = RIGHT if quantity_result.correct else WRONG
+    lines = [f"you: {show(quantity_result.given)} · key: {show(quantity_result.expected)}"]
+    lines += [f"↳ {diagnosis.hint}" for diagnosis in quantity_result.diagnoses]
+    return {
+        "name": clip(f"{mark} {quantity_result.label}", limits.EMBED_FIELD_NAME),
+        "value": clip("\n".join(lines), limits.EMBED_FIELD_VALUE),
+    }
+
+
+def _choice_explanations(problem: Problem, result: SubmitResult) -> str:
+    given = ""
+    if result.grade is not None and result.grade.results:
+        given = str(result.grade.results[0].given)
+    lines = [
+        f"**{choice.key}** {RIGHT if choice.correct else WRONG} {choice.explanation}"
+        for choice in problem.choices
+        if choice.correct or choice.key == given
+    ]
+    return clip("\n".join(lines), limits.EMBED_FIELD_VALUE)
+
+
+def worked_solution(problem: Problem, room: int) -> str:
+    """The solution text and, room permitting, the per-gate table as a code block."""
+    text = f"**Worked solution**\n{problem.solution}"
+    if not problem.gates:
+        return clip(text, room)
+    text = clip(text, max(room // 2, room - 900))
+    table_room = room - len(text) - 1
+    if table_room < 80:
+        return text
+    return text + "\n" + clip_code_block(gate_table_text(problem.gates), table_room)
+
+
+def gate_table_text(gates: Sequence[GateRow]) -> str:
+    """value, local gradient, upstream and downstream of every gate, aligned in columns."""
+    header = ("node", "op", "value", "local", "upstream", "downstream")
+    rows = [header] + [
+        (
+            row.name or f"#{row.index}",
+            row.op or "in",
+            fmt(row.value),
+            ", ".join(fmt(g) for g in row.local_grads) or "-",
+            fmt(row.upstream),
+            ", ".join(fmt(g) for g in row.downstream) or "-",
+        )
+        for row in gates
+    ]
+    widths = [max(len(r[column]) for r in rows) for column in range(len(header))]
+    return "\n".join(
+        "  ".join(cell.ljust(width) for cell, width in zip(r, widths, strict=True)).rstrip()
+        for r in rows
+    )
+
+
+def schedule_text(result: SubmitResult) -> str:
+    if result.practice:
+        return "Practice — your boxes did not move."
+    due = f", due again {timestamp(result.next_due)}" if result.next_due else ""
+    replay = " (already recorded — counted once)" if result.replayed else ""
+    return f"Box {result.box_before} → {result.box_after}{due}{replay}"
+
+
+def parse_error_text(error: AnswerParseError) -> str:
+    lines = [f"**{e.label}**: {e.message} — for example `{e.example}`" for e in error.errors]
+    body = "\n".join(lines) or str(error)
+    return clip(
+        f"I could not read part of your answer, so nothing was recorded.\n{body}\n"
+        "Press **Answer** again to retry.",
+        limits.MESSAGE_CONTENT,
+    )
+
+
+# ---- sessions, progress, undo -------------------------------------------
+def summary_embed(answered: int, right: int, next_due: datetime | None) -> discord.Embed:
+    embed = discord.Embed(title="Session over", colour=COLOUR_ITEM)
+    embed.add_field(name="Answered", value=str(answered))
+    embed.add_field(name="Right", value=str(right))
+    embed.add_field(name="Next due", value=timestamp(next_due) if next_due else "nothing scheduled")
+    return embed
+
+
+def nothing_due_text(next_due: datetime | None) -> str:
+    if next_due is None:
+        return "Nothing is due. Try `/practice` for an extra problem."
+    return (
+        f"Nothing is due right now; the next review is {timestamp(next_due)}. "
+        "Try `/practice` for an extra problem."
+    )
+
+
+def progress_embed(progress: Progress) -> discord.Embed:
+    embed = discord.Embed(title="Your progress", colour=COLOUR_ITEM)
+    boxes = "\n".join(f"box {box}: {count}" for box, count in sorted(progress.boxes.items()))
+    embed.add_field(name="Boxes", value=boxes or "no items yet")
+    due = (
+        f"now: {progress.due_now}\ntoday: {progress.due_today}\n"
+        f"tomorrow: {progress.due_tomorrow}\nthis week: {progress.due_this_week}"
+    )
+    embed.add_field(name="Due", value=due)
+    accuracy = "—" if progress.accuracy is None else f"{progress.accuracy:.0%}"
+    embed.add_field(
+        name="Record",
+        value=f"streak: {progress.streak_days} days\nreviews: {progress.reviews}\n"
+        f"accuracy: {accuracy}",
+    )
+    if progress.accuracy_by_family:
+        families = "\n".join(
+            f"{family}: {accuracy:.0%}"
+            for family, accuracy in sorted(progress.accuracy_by_family.items())
+        )
+        embed.add_field(
+            name="Accuracy by problem",
+            value=clip(families, limits.EMBED_FIELD_VALUE),
+            inline=False,
+        )
+    if progress.next_due is not None:
+        embed.add_field(name="Next due", value=timestamp(progress.next_due), inline=False)
+    embed.set_footer(text=f"Days follow your time zone ({progress.timezone}).")
+    return limits.fit_embed(embed)
+
+
+def undo_text(undo: UndoResult) -> str:
+    due = f", due {timestamp(undo.due)}" if undo.due else ""
+    return (
+        f"Undid your answer to `{undo.item_id}` from {timestamp(undo.reviewed_at)}: "
+        f"it is back in box {undo.box}{due}."
+    )
