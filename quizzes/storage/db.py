@@ -31,6 +31,7 @@ SQLITE_BUSY_TIMEOUT_MS = 5_000
 # any fixed 64-bit number: names the lock two processes take to migrate one database
 _MIGRATION_LOCK_KEY = 0x636861696E72756C  # "chainrul"
 _PSYCOPG_DRIVER = "postgresql+psycopg"
+_READ_ONLY_OPTION = "chainrule_read_only"
 
 
 def normalise_database_url(url: str) -> str:
@@ -69,11 +70,15 @@ def _configure_sqlite_connection(dbapi_connection: sqlite3.Connection, _record: 
         cursor.close()
 
 
-def _begin_immediately(connection: Connection) -> None:
+def _begin_sqlite_transaction(connection: Connection) -> None:
     # A deferred transaction that reads and then writes cannot wait for a
     # concurrent writer: SQLite fails it at once with "database is locked".
     # Taking the write lock up front makes writers queue on busy_timeout.
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    # Read-only work needs no lock: in WAL mode a reader never waits.
+    if connection.get_execution_options().get(_READ_ONLY_OPTION):
+        connection.exec_driver_sql("BEGIN DEFERRED")
+    else:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def create_database_engine(url: str) -> Engine:
@@ -82,7 +87,7 @@ def create_database_engine(url: str) -> Engine:
     if make_url(url).get_backend_name() == "sqlite":
         engine = create_engine(url)
         event.listen(engine, "connect", _configure_sqlite_connection)
-        event.listen(engine, "begin", _begin_immediately)
+        event.listen(engine, "begin", _begin_sqlite_transaction)
         return engine
     return create_engine(url, pool_pre_ping=True)
 
@@ -109,16 +114,22 @@ def alembic_config(url: str | None = None) -> Config:
 class Database:
     """One database: its engine, a session factory and schema upgrades.
 
-    ``with database.session() as session:`` gives a Session that you commit
-    yourself; ``with database.transaction() as session:`` commits on success and
-    rolls back on an exception.  Sessions do not expire objects on commit, so
-    rows can be returned from a worker thread and read afterwards.
+    ``with database.transaction() as session:`` commits on success and rolls
+    back on an exception; ``with database.session() as session:`` gives a
+    Session that you commit yourself.  On SQLite both take the write lock when
+    they begin, so read-modify-write work queues instead of failing.
+    ``with database.read_session() as session:`` is for work that writes
+    nothing (reports, the reminder sweep's counts): on SQLite it neither takes
+    nor waits for the write lock.  Sessions do not expire objects on commit,
+    so rows can be returned from a worker thread and read afterwards.
     """
 
     def __init__(self, url: str) -> None:
         self.url = normalise_database_url(url)
         self.engine = create_database_engine(self.url)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        reader = self.engine.execution_options(**{_READ_ONLY_OPTION: True})
+        self._read_sessions = sessionmaker(reader, expire_on_commit=False)
 
     @classmethod
     def from_env(cls) -> Database:
@@ -131,6 +142,9 @@ class Database:
 
     def session(self) -> Session:
         return self._sessions()
+
+    def read_session(self) -> Session:
+        return self._read_sessions()
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:

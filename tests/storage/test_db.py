@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import select, text, update
 
 from quizzes.storage import (
     Database,
@@ -71,6 +71,18 @@ def test_concurrent_read_modify_write_transactions_lose_no_update(database: Data
     assert run_in_threads(review_once, 20) == []
     with database.session() as session:
         assert session.get_one(ItemStateRow, (USER, "add-mul")).reviews == 20
+
+
+def test_a_read_session_does_not_wait_for_a_writer(database: Database) -> None:
+    with database.transaction() as session:
+        session.add(Learner(user_id=USER, created_at=T0))
+    with database.engine.connect() as writer:
+        # a writer holds its lock (on SQLite, the database's one write lock)
+        writer.execute(update(Learner).values(timezone="Europe/Paris"))
+        with database.read_session() as session:
+            # sees the last committed data at once, where a locking begin would wait
+            assert session.get_one(Learner, USER).timezone == "UTC"
+        writer.rollback()
 
 
 def test_processes_starting_together_each_upgrade_safely(database_url: str) -> None:
