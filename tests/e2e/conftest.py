@@ -8,8 +8,13 @@ from collections.abc import AsyncIterator, Generator, Iterator
 
 import pytest
 
+from bot.client import ChainruleBot
+from quizzes.storage.db import Database
+from quizzes.study import StudyService
+from tests.e2e.chainrule import SteppingClock, chainrule_running, make_service
 from tests.e2e.driver import DiscordDouble
 from tests.e2e.harness import ErrorLogGuard, discord_pointed_at
+from tests.e2e.payloads import FakeGuild, FakeUser
 
 ERROR_LOG_GUARD = pytest.StashKey[ErrorLogGuard]()
 
@@ -50,3 +55,34 @@ async def double(error_logs: ErrorLogGuard) -> AsyncIterator[DiscordDouble]:
         pytest.fail(
             "the Discord double rejected requests:\n" + "\n".join(double.errors), pytrace=False
         )
+
+
+@pytest.fixture
+def clock() -> SteppingClock:
+    return SteppingClock()
+
+
+@pytest.fixture
+async def service(database: Database, clock: SteppingClock) -> AsyncIterator[StudyService]:
+    service = make_service(database, clock)
+    yield service
+    await service.close()
+
+
+@pytest.fixture
+def guild(double: DiscordDouble) -> FakeGuild:
+    return double.add_guild()
+
+
+@pytest.fixture
+def ada(double: DiscordDouble, guild: FakeGuild) -> FakeUser:
+    return double.add_user("ada", guild=guild)
+
+
+@pytest.fixture
+async def chainrule(
+    double: DiscordDouble, guild: FakeGuild, service: StudyService
+) -> AsyncIterator[ChainruleBot]:
+    """chainrule's real bot, logged in to the double and ready."""
+    async with chainrule_running(double, guild, service) as bot:
+        yield bot

@@ -75,7 +75,8 @@ class DiscordDouble(DiscordApiDouble):
         label: str | None = None,
         custom_id: str | None = None,
     ) -> InteractionRecord:
-        """``user`` clicks the button with this label (or custom id) on ``message``."""
+        """``user`` clicks the button with this label (or custom id) on ``message`` as it is now."""
+        message = self.current(message)
         button = self._component(message, 2, label=label, custom_id=custom_id)
         if button.get("disabled"):
             raise AssertionError(f"button {button.get('label')!r} is disabled; Discord blocks it")
@@ -85,6 +86,7 @@ class DiscordDouble(DiscordApiDouble):
     async def select(
         self, user: FakeUser, message: JSON, values: Sequence[str], *, custom_id: str | None = None
     ) -> InteractionRecord:
+        message = self.current(message)
         menu = self._component(message, 3, custom_id=custom_id)
         offered = {option["value"] for option in menu.get("options", [])}
         if not set(values) <= offered:
@@ -163,7 +165,10 @@ class DiscordDouble(DiscordApiDouble):
 
     def current(self, message: JSON) -> JSON:
         """The message as it is now (after the bot's later edits)."""
-        return self.messages[int(message["id"])]
+        found = self.messages.get(int(message["id"]))
+        if found is None:
+            raise AssertionError(f"message {message['id']} was deleted")
+        return found
 
     # -- the gateway --------------------------------------------------------------------------
 
@@ -213,9 +218,8 @@ class DiscordDouble(DiscordApiDouble):
     async def _component_interaction(
         self, user: FakeUser, message: JSON, data: JSON
     ) -> InteractionRecord:
-        source = self.current(message) if int(message["id"]) in self.messages else message
-        guild = self.guilds.get(int(source.get("guild_id") or -1))
-        return await self._dispatch_interaction(user, MESSAGE_COMPONENT, data, guild, source)
+        guild = self.guilds.get(int(message.get("guild_id") or -1))
+        return await self._dispatch_interaction(user, MESSAGE_COMPONENT, data, guild, message)
 
     async def _dispatch_interaction(
         self,
