@@ -29,6 +29,7 @@ WIRE_COLOUR = "#444444"
 GATE_FILL = "#f6f8fa"
 COLUMN_WIDTH = 2.6
 ROW_HEIGHT = 1.2
+MIN_ROW_GAP = 0.9  # keeps a wire's value and gradient clear of the next node
 GATE_RADIUS = 0.32
 MAX_FIGURE_INCHES = (18.0, 14.0)
 DPI = 110
@@ -56,6 +57,7 @@ class _Layout:
     x: dict[int, float]
     y: dict[int, float]
     output: int
+    consumers: dict[int, list[int]]
 
 
 def render_circuit(gates: Sequence[GateRow], title: str = "") -> bytes:
@@ -67,8 +69,9 @@ def render_circuit(gates: Sequence[GateRow], title: str = "") -> bytes:
     axes.set_axis_off()
     axes.set_aspect("equal")
     for row in gates:
-        for slot, child in enumerate(row.inputs):
-            _draw_wire(axes, layout, gates[child], row, slot)
+        for child in row.inputs:
+            _draw_wire(axes, layout, gates[child], row)
+        _label_wire(axes, layout, gates, row)
     _draw_output_wire(axes, layout, gates[layout.output])
     for row in gates:
         _draw_node(axes, layout, row)
@@ -97,25 +100,43 @@ def _check_table(gates: Sequence[GateRow]) -> None:
 def _layout(gates: Sequence[GateRow]) -> _Layout:
     """Gates in columns by depth; leaves in the order a walk from the output meets them."""
     depth: dict[int, int] = {}
-    for row in gates:
-        depth[row.index] = 1 + max((depth[c] for c in row.inputs), default=-1)
     consumers: dict[int, list[int]] = {row.index: [] for row in gates}
     for row in gates:
+        depth[row.index] = 1 + max((depth[c] for c in row.inputs), default=-1)
         for child in row.inputs:
             consumers[child].append(row.index)
-    x: dict[int, float] = {}
+    column: dict[int, int] = {}
     for row in gates:
-        column = depth[row.index]
+        column[row.index] = depth[row.index]
         if not row.inputs and consumers[row.index]:
             # an input sits just left of its first consumer, so its wire stays short
-            column = min(depth[c] for c in consumers[row.index]) - 1
-        x[row.index] = column * COLUMN_WIDTH
+            column[row.index] = min(depth[c] for c in consumers[row.index]) - 1
     output = gates[-1].index
-    y = _rows_from_output(gates, output)
-    return _Layout(x=x, y=y, output=output)
+    y = _rows(gates, output, column)
+    x = {index: c * COLUMN_WIDTH for index, c in column.items()}
+    return _Layout(x=x, y=y, output=output, consumers=consumers)
 
 
-def _rows_from_output(gates: Sequence[GateRow], output: int) -> dict[int, float]:
+def _rows(gates: Sequence[GateRow], output: int, column: dict[int, int]) -> dict[int, float]:
+    """Leaves one row each, in walk order; a gate level with its inputs' middle; then each
+    column pushed apart so no two nodes (and their labels) overlap."""
+    y = {leaf: -slot * ROW_HEIGHT for slot, leaf in enumerate(_leaves_in_walk_order(gates, output))}
+    by_column: dict[int, list[int]] = {}
+    for row in gates:
+        by_column.setdefault(column[row.index], []).append(row.index)
+    for c in sorted(by_column):
+        for index in by_column[c]:  # inputs are in earlier columns, so already final
+            inputs = gates[index].inputs
+            if inputs:
+                y[index] = sum(y[i] for i in inputs) / len(inputs)
+            y.setdefault(index, 0.0)  # a lone node that nothing reaches
+        ordered = sorted(by_column[c], key=lambda index: -y[index])
+        for above, below in zip(ordered, ordered[1:], strict=False):
+            y[below] = min(y[below], y[above] - MIN_ROW_GAP)
+    return y
+
+
+def _leaves_in_walk_order(gates: Sequence[GateRow], output: int) -> list[int]:
     leaves: list[int] = []
     seen: set[int] = set()
     stack = [output]
@@ -127,12 +148,7 @@ def _rows_from_output(gates: Sequence[GateRow], output: int) -> dict[int, float]
         if not gates[node].inputs:
             leaves.append(node)
         stack.extend(reversed(gates[node].inputs))
-    y: dict[int, float] = {leaf: -slot * ROW_HEIGHT for slot, leaf in enumerate(leaves)}
-    for row in gates:  # topological: inputs are placed before the gates that use them
-        if row.index not in y:
-            placed = [y[c] for c in row.inputs if c in y]
-            y[row.index] = sum(placed) / len(placed) if placed else 0.0
-    return y
+    return leaves
 
 
 def _new_figure(layout: _Layout) -> Figure:
@@ -143,19 +159,35 @@ def _new_figure(layout: _Layout) -> Figure:
     )
 
 
-def _draw_wire(axes: Axes, layout: _Layout, child: GateRow, gate: GateRow, slot: int) -> None:
-    start_x = layout.x[child.index] + (GATE_RADIUS if child.inputs else 0.25)
-    start_y = layout.y[child.index]
+def _wire_start(layout: _Layout, node: GateRow) -> float:
+    return layout.x[node.index] + (GATE_RADIUS if node.inputs else 0.25)
+
+
+def _bend(layout: _Layout, child: GateRow, gate: GateRow) -> float:
+    return max(_wire_start(layout, child) + 0.6, layout.x[gate.index] - GATE_RADIUS - 0.55)
+
+
+def _draw_wire(axes: Axes, layout: _Layout, child: GateRow, gate: GateRow) -> None:
+    start_x, start_y = _wire_start(layout, child), layout.y[child.index]
     end_x, end_y = layout.x[gate.index] - GATE_RADIUS, layout.y[gate.index]
-    bend_x = max(start_x + 0.6, end_x - 0.55)
-    plot = axes.plot
-    plot([start_x, bend_x, end_x], [start_y, start_y, end_y], color=WIRE_COLOUR, lw=1.4, zorder=1)
-    gradient = gate.downstream[slot] if slot < len(gate.downstream) else 0.0
-    _wire_labels(axes, (start_x + bend_x) / 2, start_y, child.value, gradient)
+    bend_x = _bend(layout, child, gate)
+    xs, ys = [start_x, bend_x, end_x], [start_y, start_y, end_y]
+    axes.plot(xs, ys, color=WIRE_COLOUR, lw=1.4, zorder=1)
+
+
+def _label_wire(axes: Axes, layout: _Layout, gates: Sequence[GateRow], node: GateRow) -> None:
+    """One label pair per node, on the stem its consumers share: its value and its total
+    gradient (the sum over every branch, as the notes add gradients where wires fork)."""
+    users = layout.consumers[node.index]
+    if not users:
+        return
+    start_x = _wire_start(layout, node)
+    stem_end = min(_bend(layout, node, gates[user]) for user in users)
+    _wire_labels(axes, (start_x + stem_end) / 2, layout.y[node.index], node.value, node.upstream)
 
 
 def _draw_output_wire(axes: Axes, layout: _Layout, output: GateRow) -> None:
-    start_x = layout.x[output.index] + (GATE_RADIUS if output.inputs else 0.25)
+    start_x = _wire_start(layout, output)
     y = layout.y[output.index]
     end_x = start_x + COLUMN_WIDTH * 0.7
     axes.plot([start_x, end_x], [y, y], color=WIRE_COLOUR, lw=1.4, zorder=1)
