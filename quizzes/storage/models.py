@@ -109,6 +109,9 @@ class Learner(Base):
     dms_closed: Mapped[bool] = mapped_column(default=False, server_default=false())
     dms_closed_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
+    # when the reminder sweep should next look at this learner: NULL when reminders are
+    # off, so the every-minute sweep is one range scan of this index
+    next_reminder_at: Mapped[datetime | None] = mapped_column(index=True)
 
 
 class GuildEnrolment(Base):
@@ -246,5 +249,8 @@ class ReminderLogEntry(Base):
     status: Mapped[str] = mapped_column(String(16))  # claimed, sent, failed, ...
     detail: Mapped[str | None] = mapped_column(Text)
     at: Mapped[datetime]
+    # sending attempts so far; a 5xx sets retry_at and a later sweep re-claims the row
+    attempts: Mapped[int] = mapped_column(default=1, server_default=text("1"))
+    retry_at: Mapped[datetime | None] = mapped_column(index=True)
 
     learner: Mapped[Learner] = relationship()
