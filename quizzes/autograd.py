@@ -11,7 +11,7 @@ backprop with a mistaken rule swapped in (see :mod:`quizzes.grading`).
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 Number = int | float
@@ -45,9 +45,15 @@ class Value:
         local_grads: tuple[float, ...] = (),
         label: str = "",
     ) -> None:
-        if isinstance(data, bool) or not isinstance(data, int | float):
-            raise TypeError(f"Value holds an int or float, not {type(data).__name__}")
-        self.data = float(data)
+        if type(data) is not float:  # every op passes a float: skip the checks then
+            if isinstance(data, bool) or not isinstance(data, int | float):
+                raise TypeError(f"Value holds an int or float, not {type(data).__name__}")
+            data = float(data)
+        if len(local_grads) != len(inputs):
+            raise ValueError(
+                f"{op or 'a node'} has {len(inputs)} inputs but {len(local_grads)} local gradients"
+            )
+        self.data = data
         self.grad = 0.0
         self.upstream = 0.0  # the gradient this node received from its consumers
         self.inputs = inputs
@@ -62,11 +68,11 @@ class Value:
 
     # ---- core operations -------------------------------------------------
     def __add__(self, other: object) -> Value:
-        o = _as_value(other, "+")
+        o = other if type(other) is Value else _as_value(other, "+")
         return Value(self.data + o.data, (self, o), "+", (1.0, 1.0))
 
     def __mul__(self, other: object) -> Value:
-        o = _as_value(other, "*")
+        o = other if type(other) is Value else _as_value(other, "*")
         return Value(self.data * o.data, (self, o), "*", (o.data, self.data))
 
     def __pow__(self, exponent: object) -> Value:
@@ -141,19 +147,21 @@ class Value:
     def topological_order(self) -> list[Value]:
         """Every node this value depends on, inputs before the nodes that use them.
 
-        Iterative depth-first search, so a 100,000-deep chain does not hit
+        Iterative depth-first search (post-order), so a 100,000-deep chain does not hit
         Python's recursion limit as micrograd's recursive version does.
         """
+        # Values keep object identity for == and hash, so a set of them is a set of ids.
         order: list[Value] = []
-        visited: set[int] = set()
-        stack: list[tuple[Value, Iterator[Value]]] = [(self, iter(self.inputs))]
-        visited.add(id(self))
+        visited = {self}
+        stack = [self]
         while stack:
-            node, children = stack[-1]
-            for child in children:
-                if id(child) not in visited:
-                    visited.add(id(child))
-                    stack.append((child, iter(child.inputs)))
+            node = stack[-1]
+            # Re-scanning a node's (at most two) inputs when we come back to it is cheaper
+            # than keeping an iterator per stack entry; visited inputs are skipped.
+            for child in node.inputs:
+                if child not in visited:
+                    visited.add(child)
+                    stack.append(child)
                     break
             else:
                 stack.pop()
@@ -175,17 +183,35 @@ class Value:
         """
         order = self.topological_order()
         for node in order:
-            node.grad = 0.0
-            node.upstream = 0.0
+            node.grad = 0.0  # .upstream is overwritten below for every node
         self.grad = 1.0
-        apply = rule or chain_rule
+        if rule is None or rule is chain_rule:
+            _apply_chain_rule(order)
+            return order
         for node in reversed(order):
-            node.upstream = node.grad
-            if not node.inputs:
-                continue
-            for child, downstream in zip(node.inputs, apply(node, node.grad), strict=True):
-                child.grad += downstream
+            upstream = node.upstream = node.grad
+            if node.inputs:
+                downstream = rule(node, upstream)
+                for child, gradient in zip(node.inputs, downstream, strict=True):
+                    child.grad += gradient
         return order
+
+
+def _apply_chain_rule(order: list[Value]) -> None:
+    """The correct backward pass, inlined: this loop is where backprop spends its time."""
+    for node in reversed(order):
+        upstream = node.upstream = node.grad
+        inputs = node.inputs
+        count = len(inputs)
+        if count == 2:
+            local_grads = node.local_grads
+            inputs[0].grad += local_grads[0] * upstream
+            inputs[1].grad += local_grads[1] * upstream
+        elif count == 1:
+            inputs[0].grad += node.local_grads[0] * upstream
+        elif count:
+            for child, local in zip(inputs, node.local_grads, strict=True):
+                child.grad += local * upstream
 
 
 def chain_rule(node: Value, upstream: float) -> tuple[float, ...]:

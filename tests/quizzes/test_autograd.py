@@ -142,6 +142,9 @@ def test_gradients_match_central_finite_differences(tree: Tree, point: list[floa
     assert out.data == pytest.approx(expected_value, rel=1e-12, abs=1e-12)
     for variable, derivative in zip(variables, numeric, strict=True):
         assert variable.grad == pytest.approx(derivative, rel=1e-4, abs=1e-5)
+    fast = [v.grad for v in variables]
+    out.backward(lambda node, upstream: chain_rule(node, upstream))  # the general loop
+    assert [v.grad for v in variables] == fast
 
 
 # ---- CS231n golden numbers --------------------------------------------------------------
@@ -260,6 +263,18 @@ def test_topological_order_puts_inputs_before_their_users() -> None:
 def test_unsupported_operands_raise_type_error(make: Callable[[], object]) -> None:
     with pytest.raises(TypeError, match=r"\S"):
         make()
+
+
+def test_a_node_needs_one_local_gradient_per_input() -> None:
+    with pytest.raises(ValueError, match="2 inputs but 1 local"):
+        Value(1.0, (Value(1), Value(2)), "+", (1.0,))
+
+
+def test_a_hand_built_node_with_three_inputs_backpropagates() -> None:
+    a, b, c = Value(1), Value(2), Value(3)
+    total = Value(6.0, (a, b, c), "sum3", (1.0, 1.0, 1.0))
+    (total * 2).backward()
+    assert (a.grad, b.grad, c.grad) == (2, 2, 2)
 
 
 def test_undefined_points_raise_clear_errors() -> None:
