@@ -103,7 +103,7 @@ def check_page(
 ) -> None:
     """Parse one page of answers (AnswerParseError if unreadable); records nothing."""
     now = context.now()
-    with context.database.session() as session:
+    with context.database.read_session() as session:
         attempt = _owned_attempt(session, user_id, attempt_id)
         served = _what_was_served(context, attempt, now)
     if isinstance(served, Card):

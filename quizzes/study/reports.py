@@ -27,7 +27,7 @@ OVERDUE_AFTER = timedelta(days=1)  # an item is overdue once it has waited a day
 
 def progress(context: StudyContext, user_id: int) -> Progress:
     now = context.now()
-    with context.database.session() as session:
+    with context.database.read_session() as session:
         learner = queries.get_learner(session, user_id)
         zone_name = learner.timezone if learner is not None else "UTC"
         rows = _servable(context, queries.item_state_rows(session, user_id))
@@ -105,7 +105,7 @@ def _accuracy_by_family(reviews: Iterable[Review]) -> dict[str, float]:
 
 def class_stats(context: StudyContext, guild_id: int, since: datetime) -> ClassStats:
     now = context.now()
-    with context.database.session() as session:
+    with context.database.read_session() as session:
         enrolled = queries.enrolled_user_ids(session, guild_id)
         reviews = queries.guild_reviews(session, guild_id, since)
         rows = _servable(context, queries.guild_item_state_rows(session, guild_id))
@@ -174,7 +174,7 @@ def learner_item_row(row: ItemStateRow) -> LearnerItemRow:
 def learner_stats(context: StudyContext, guild_id: int, user_id: int) -> LearnerStats:
     """One learner's detail for an instructor of a guild the learner studies in."""
     now = context.now()
-    with context.database.session() as session:
+    with context.database.read_session() as session:
         if not queries.is_enrolled(session, guild_id, user_id):
             raise NotEnrolled()
         learner = queries.get_learner(session, user_id)
@@ -195,7 +195,7 @@ def learner_stats(context: StudyContext, guild_id: int, user_id: int) -> Learner
 def export_learner(context: StudyContext, user_id: int) -> dict[str, Any]:
     """Everything stored about the learner, JSON-ready (times as ISO 8601 UTC)."""
     now = context.now()
-    with context.database.session() as session:
+    with context.database.read_session() as session:
         learner = queries.get_learner(session, user_id)
         tables = queries.learner_rows(session, user_id)
         exported: dict[str, Any] = {
