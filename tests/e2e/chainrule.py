@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import random
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -24,7 +24,7 @@ from quizzes.study import StudyService
 from tests.e2e.driver import DiscordDouble
 from tests.e2e.harness import GUILD_READY_TIMEOUT, running
 from tests.e2e.payloads import JSON, FakeGuild, FakeUser
-from tests.e2e.records import InteractionRecord, buttons
+from tests.e2e.records import InteractionRecord, button_labels, buttons
 
 START = datetime(2025, 3, 3, 15, 0, tzinfo=UTC)  # a Monday afternoon
 STUDY_FAMILIES = ("add-mul", "gate-patterns")
@@ -73,7 +73,28 @@ async def chainrule_running(
         yield bot
 
 
-# -- reading the bot's messages ---------------------------------------------------------------
+# -- acting and reading the bot's messages ----------------------------------------------------
+
+
+def showing(*labels: str) -> Callable[[JSON], bool]:
+    """A reply whose first buttons are ``labels``, in order."""
+    return lambda message: button_labels(message)[: len(labels)] == list(labels)
+
+
+async def start_review(double: DiscordDouble, user: FakeUser) -> JSON:
+    """/review, up to the first card's front."""
+    review = await double.slash(user, "review")
+    return await double.wait_for_reply(review, showing("Show answer"))
+
+
+async def grade_first_card(double: DiscordDouble, user: FakeUser, verdict: str) -> JSON:
+    """/review, reveal the card and press ``verdict`` ("Knew it" or "Missed it")."""
+    front = await start_review(double, user)
+    back = await double.wait_for_reply(
+        await double.click(user, front, label="Show answer"), showing("Knew it", "Missed it")
+    )
+    graded = await double.click(user, back, label=verdict)
+    return await double.wait_for_reply(graded, showing("Next", "Stop"))
 
 
 def attempt_id_of(message: JSON) -> int:

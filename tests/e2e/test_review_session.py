@@ -12,6 +12,7 @@ from tests.e2e.chainrule import (
     review_rows,
     right_answers,
     served_problem,
+    showing,
     study_deck,
 )
 from tests.e2e.driver import DiscordDouble
@@ -23,10 +24,6 @@ from tests.e2e.records import (
     is_ephemeral,
     message_text,
 )
-
-
-def showing(*labels: str):  # noqa: ANN201 - a predicate factory
-    return lambda message: button_labels(message)[: len(labels)] == list(labels)
 
 
 async def answer_through_form(

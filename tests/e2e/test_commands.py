@@ -1,0 +1,125 @@
+"""Start-up, /practice, /progress, /undo and the error path, through the Discord double."""
+
+from __future__ import annotations
+
+import logging
+
+from bot.client import ChainruleBot
+from quizzes.problems import FAMILIES
+from quizzes.study import StudyService
+from tests.e2e.chainrule import (
+    SteppingClock,
+    attempt_id_of,
+    chainrule_running,
+    grade_first_card,
+    make_service,
+    review_rows,
+    right_answers,
+    served_problem,
+    showing,
+    study_deck,
+)
+from tests.e2e.driver import DiscordDouble
+from tests.e2e.harness import ErrorLogGuard
+from tests.e2e.payloads import FakeGuild, FakeUser
+from tests.e2e.records import is_ephemeral, message_text
+
+COMMANDS = {"review", "practice", "progress", "undo"}
+
+
+async def test_start_up_logs_in_and_syncs_the_commands_to_the_dev_guild(
+    double: DiscordDouble, chainrule: ChainruleBot, guild: FakeGuild
+) -> None:
+    assert [r.path for r in double.requests[:2]] == ["/users/@me", "/oauth2/applications/@me"]
+    assert double.gateway.identify_count == 1 and double.global_commands == []
+    synced = {command["name"]: command for command in double.guild_commands[guild.id]}
+    assert COMMANDS <= set(synced)
+    [family] = synced["practice"]["options"]
+    assert family["name"] == "family" and family["required"] is True
+    assert {choice["value"] for choice in family["choices"]} == set(FAMILIES)
+    for command in synced.values():
+        assert 1 <= len(command["description"]) <= 100
+        assert command["name"] == command["name"].lower() and len(command["name"]) <= 32
+
+
+async def test_practice_grades_without_moving_any_box(
+    double: DiscordDouble, chainrule: ChainruleBot, ada: FakeUser, service: StudyService
+) -> None:
+    practice = await double.slash(ada, "practice", {"family": "gate-patterns"})
+    question = await double.wait_for_reply(practice, showing("Answer"))
+    assert is_ephemeral(question)
+    problem = await served_problem(service, ada, attempt_id_of(question))
+    assert problem.family == "gate-patterns"
+
+    opened = await double.click(ada, question, label="Answer")
+    submitted = await double.submit_modal(ada, opened, right_answers(problem))
+    result = await double.wait_for_reply(submitted, showing("Another one", "Done"))
+    assert "your boxes did not move" in message_text(result)
+
+    exported = await service.export_learner(ada.id)
+    assert review_rows(exported) == [("gate-patterns", True, ())]
+    assert [r["practice"] for r in exported["reviews"]] == [True]
+    assert exported["item_states"] == []
+
+
+async def test_progress_shows_the_learners_own_record(
+    double: DiscordDouble, chainrule: ChainruleBot, guild: FakeGuild, ada: FakeUser
+) -> None:
+    await grade_first_card(double, ada, "Knew it")
+    progress = await double.slash(ada, "progress")
+    mine = await double.wait_for_text(progress, "Your progress")
+    assert is_ephemeral(mine)
+    assert "reviews: 1" in message_text(mine) and "accuracy: 100%" in message_text(mine)
+
+    bob = double.add_user("bob", guild=guild)
+    theirs = await double.wait_for_text(await double.slash(bob, "progress"), "Your progress")
+    assert "reviews: 0" in message_text(theirs)
+
+
+async def test_undo_takes_back_the_last_answer_within_ten_minutes(
+    double: DiscordDouble,
+    chainrule: ChainruleBot,
+    ada: FakeUser,
+    service: StudyService,
+    clock: SteppingClock,
+) -> None:
+    [card] = study_deck().cards
+    await grade_first_card(double, ada, "Missed it")
+    clock.advance(minutes=9)
+    undone = await double.wait_for_text(await double.slash(ada, "undo"), "Undid your answer")
+    assert card.id in message_text(undone) and is_ephemeral(undone)
+    exported = await service.export_learner(ada.id)
+    assert [r["undone"] for r in exported["reviews"]] == [True]
+    assert exported["item_states"] == []  # a card met for the first time is new again
+
+    nothing = await double.slash(ada, "undo")
+    await double.wait_for_text(nothing, "no answer from the last 10 minutes")
+
+    await grade_first_card(double, ada, "Knew it")
+    clock.advance(minutes=11)
+    too_late = await double.slash(ada, "undo")
+    await double.wait_for_text(too_late, "no answer from the last 10 minutes")
+    assert [r["undone"] for r in (await service.export_learner(ada.id))["reviews"]] == [
+        True,
+        False,
+    ]
+
+
+async def test_an_unexpected_failure_is_logged_with_an_id_the_learner_sees(
+    double: DiscordDouble,
+    guild: FakeGuild,
+    ada: FakeUser,
+    database: object,
+    clock: SteppingClock,
+    error_logs: ErrorLogGuard,
+) -> None:
+    broken = make_service(database, clock)
+    await broken.close()  # its worker threads are gone: every call now fails
+    error_logs.allow(lambda record: record.name == "bot.errors")
+    async with chainrule_running(double, guild, broken):
+        progress = await double.slash(ada, "progress")
+        reply = await double.wait_for_text(progress, "error id")
+    [logged] = [r for r in error_logs.records if r.levelno == logging.ERROR]
+    error_id = logged.args[0] if isinstance(logged.args, tuple) else None
+    assert error_id and f"`{error_id}`" in message_text(reply)
+    assert is_ephemeral(reply) and "Traceback" not in message_text(reply)
