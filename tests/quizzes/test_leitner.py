@@ -310,3 +310,42 @@ def test_session_round_trips_through_a_dict() -> None:
     assert [restored.next_item_id() for _ in range(3)] == ["b", "c", "a"]
     restored.record("a", correct=False)
     assert restored.remaining == 0
+
+
+@given(
+    dues=st.lists(st.tuples(st.integers(-5, 5), st.integers(1, 5)), max_size=8),
+    new_count=st.integers(0, 6),
+    introduced=st.integers(0, 12),
+    answers=st.lists(st.booleans(), min_size=30, max_size=30),  # outlasts any queue (<= 24)
+)
+def test_session_properties(
+    dues: list[tuple[int, int]], new_count: int, introduced: int, answers: list[bool]
+) -> None:
+    states = [
+        ItemState(f"s{i}", box=box, due=NOW + timedelta(hours=offset))
+        for i, (offset, box) in enumerate(dues)
+    ]
+    new_ids = [f"n{i}" for i in range(new_count)]
+    config = LeitnerConfig(new_per_day=4)
+    session = build_session(
+        states, new_ids, now=NOW, tz=NEW_YORK, config=config, introduced_today=introduced
+    )
+    due = [s for s in states if s.due is not None and s.due <= NOW]
+    expected_new = new_ids[: max(0, 4 - introduced)]
+    assert session.queue[: len(due)] == [
+        s.item_id for s in sorted(due, key=lambda s: (s.due, s.box, s.item_id))
+    ]
+    assert session.queue[len(due) :] == expected_new
+    first_pass = list(session.queue)
+    served, wrong = [], set()
+    for correct in answers:
+        item = session.next_item_id()
+        if item is None:
+            break
+        if not correct and item not in served:
+            wrong.add(item)
+        served.append(item)
+        session.record(item, correct)
+    assert served[: len(first_pass)] == first_pass
+    assert sorted(served[len(first_pass) :]) == sorted(wrong)
+    assert session.remaining == 0
