@@ -27,7 +27,8 @@ RIGHT, WRONG = "✓", "✗"
 COLOUR_ITEM = discord.Colour.blurple()
 COLOUR_RIGHT = discord.Colour.green()
 COLOUR_WRONG = discord.Colour.red()
-MAX_RESULT_FIELDS = limits.EMBED_FIELDS - 2  # room for the choice explanation and the schedule
+SOLUTION_ROOM = 1500  # characters kept for the worked solution when quantities are many
+MORE_FIELD_ROOM = 80
 
 
 def timestamp(moment: datetime, style: str = "R") -> str:
@@ -51,18 +52,20 @@ def _item_footer(item: ServedItem, extra: str = "") -> str:
 
 # ---- flashcards ----------------------------------------------------------
 def card_front_embed(card: Card, item: ServedItem) -> discord.Embed:
-    embed = discord.Embed(title="Flashcard", description=card.front, colour=COLOUR_ITEM)
+    front = clip(card.front, limits.EMBED_DESCRIPTION)
+    embed = discord.Embed(title="Flashcard", description=front, colour=COLOUR_ITEM)
     embed.set_footer(text=_item_footer(item, "Recall the answer, then reveal it"))
     return embed
 
 
 def card_back_embed(card: Card, item: ServedItem) -> discord.Embed:
-    embed = discord.Embed(title="Flashcard", description=card.front, colour=COLOUR_ITEM)
+    front = clip(card.front, limits.EMBED_DESCRIPTION - limits.EMBED_FIELD_VALUE * 2)
+    embed = discord.Embed(title="Flashcard", description=front, colour=COLOUR_ITEM)
     embed.add_field(name="Answer", value=clip(card.back, limits.EMBED_FIELD_VALUE), inline=False)
     if card.source:
         embed.add_field(name="Source", value=clip(card.source, limits.EMBED_FIELD_VALUE))
     embed.set_footer(text=_item_footer(item, "Did you know it?"))
-    return embed
+    return limits.fit_embed(embed)
 
 
 def card_result_embed(card: Card, item: ServedItem, result: SubmitResult) -> discord.Embed:
@@ -122,18 +125,45 @@ def result_embed(
         title=clip(f"{verdict} — {problem.title}", limits.EMBED_TITLE),
         colour=COLOUR_RIGHT if passed else COLOUR_WRONG,
     )
-    grade_results = result.grade.results if result.grade is not None else ()
-    for quantity_result in grade_results[:MAX_RESULT_FIELDS]:
-        embed.add_field(**_quantity_field(quantity_result), inline=False)
-    if problem.is_multiple_choice:
-        embed.add_field(name="Why", value=_choice_explanations(problem, result), inline=False)
-    embed.add_field(name="Schedule", value=schedule_text(result), inline=False)
+    embed.set_footer(text=_item_footer(item, "Worked solution above"))
     if with_diagram:
         embed.set_image(url=f"attachment://{DIAGRAM_FILENAME}")
-    embed.set_footer(text=_item_footer(item, "Worked solution above"))
+    closing = [("Schedule", schedule_text(result))]
+    if problem.is_multiple_choice:
+        closing.insert(0, ("Why", _choice_explanations(problem, result)))
+    budget = limits.EMBED_TOTAL - len(embed) - SOLUTION_ROOM
+    budget -= sum(len(name) + len(value) for name, value in closing)
+    _add_quantity_fields(embed, result, budget, limits.EMBED_FIELDS - len(closing))
+    for name, value in closing:
+        embed.add_field(name=name, value=value, inline=False)
     room = min(limits.EMBED_DESCRIPTION, limits.EMBED_TOTAL - len(embed))
     embed.description = worked_solution(problem, room)
     return limits.fit_embed(embed)
+
+
+def _add_quantity_fields(
+    embed: discord.Embed, result: SubmitResult, budget: int, slots: int
+) -> None:
+    """One field per quantity while they fit; the rest summed up in a last field."""
+    results = result.grade.results if result.grade is not None else ()
+    fields = [_quantity_field(quantity_result) for quantity_result in results]
+    shown = 0
+    for field in fields:
+        size = len(field["name"]) + len(field["value"])
+        last_slot = shown == slots - 1 and shown + 1 < len(fields)
+        if last_slot or size > budget - MORE_FIELD_ROOM:
+            break
+        embed.add_field(**field, inline=False)
+        budget -= size
+        shown += 1
+    if shown < len(fields):
+        hidden = results[shown:]
+        right = sum(r.correct for r in hidden)
+        embed.add_field(
+            name="More results",
+            value=f"{len(hidden)} more quantities, {right} of them right.",
+            inline=False,
+        )
 
 
 def _quantity_field(quantity_result: QuantityResult) -> dict[str, str]:
