@@ -13,7 +13,14 @@ from typing import Any
 from alembic import context
 from sqlalchemy import Connection
 
-from quizzes.storage.db import create_database_engine, database_url_from_env, normalise_database_url
+from quizzes.storage.db import (
+    check_foreign_keys,
+    create_database_engine,
+    database_url_from_env,
+    lock_for_migration,
+    normalise_database_url,
+    sqlite_foreign_keys_suspended,
+)
 from quizzes.storage.models import Base, UTCDateTime
 
 config = context.config
@@ -62,9 +69,12 @@ def run_migrations_offline() -> None:
 
 
 def run_migrations_on(connection: Connection) -> None:
-    context.configure(connection=connection, **configure_options(connection.dialect.name))
-    with context.begin_transaction():
-        context.run_migrations()
+    with sqlite_foreign_keys_suspended(connection):
+        context.configure(connection=connection, **configure_options(connection.dialect.name))
+        with context.begin_transaction():
+            lock_for_migration(connection)  # two processes starting at once migrate in turn
+            context.run_migrations()
+            check_foreign_keys(connection)
 
 
 def run_migrations_online() -> None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -32,6 +33,9 @@ SQLITE_BUSY_TIMEOUT_MS = 5_000
 _MIGRATION_LOCK_KEY = 0x636861696E72756C  # "chainrul"
 _PSYCOPG_DRIVER = "postgresql+psycopg"
 _READ_ONLY_OPTION = "chainrule_read_only"
+# Alembic runs env.py through module-level proxies (alembic.context), so one
+# process must not run two migrations at once, even on different databases.
+_ALEMBIC_IN_USE = threading.Lock()
 
 
 def normalise_database_url(url: str) -> str:
@@ -90,6 +94,49 @@ def create_database_engine(url: str) -> Engine:
         event.listen(engine, "begin", _begin_sqlite_transaction)
         return engine
     return create_engine(url, pool_pre_ping=True)
+
+
+@contextmanager
+def sqlite_foreign_keys_suspended(connection: Connection) -> Iterator[None]:
+    """On SQLite, foreign keys off for the duration of a migration.
+
+    Alembic's batch mode rebuilds a table by copying it and dropping the
+    original; with foreign keys on, dropping ``learners`` would first delete
+    every learner, and ON DELETE CASCADE everything they own.  The pragma only
+    takes effect outside a transaction, so ``connection`` must not be in one.
+    Pair with ``check_foreign_keys`` before committing.
+    """
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    if connection.in_transaction():
+        raise RuntimeError("migrate SQLite on a connection that is not in a transaction")
+    driver_connection = connection.connection.driver_connection
+    assert driver_connection is not None  # noqa: S101 - a live pooled connection
+    driver_connection.execute("PRAGMA foreign_keys=OFF")
+    try:
+        yield
+    finally:
+        driver_connection.execute("PRAGMA foreign_keys=ON")
+
+
+def lock_for_migration(connection: Connection) -> None:
+    """Make other processes migrating the same database wait until this transaction ends.
+
+    PostgreSQL takes an advisory lock; SQLite needs nothing, since every
+    transaction of ours begins by taking its write lock.
+    """
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK_KEY})
+
+
+def check_foreign_keys(connection: Connection) -> None:
+    """Raise if a migration run with foreign keys off left a dangling reference (SQLite)."""
+    if connection.dialect.name != "sqlite":
+        return
+    dangling = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+    if dangling:
+        raise RuntimeError(f"migration left rows with dangling foreign keys: {dangling[:5]}")
 
 
 def alembic_config(url: str | None = None) -> Config:
@@ -159,11 +206,9 @@ class Database:
         ones find the schema already at head.
         """
         config = alembic_config()
-        with self.engine.begin() as connection:
-            if connection.dialect.name == "postgresql":
-                connection.execute(
-                    text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK_KEY}
-                )
+        with _ALEMBIC_IN_USE, self.engine.connect() as connection:
+            # outside a transaction: migrations/env.py must switch SQLite's
+            # foreign keys off before it begins one
             config.attributes["connection"] = connection
             command.upgrade(config, "head")
 
