@@ -1,0 +1,135 @@
+"""``chainrule run``: a missing or rejected token is one helpful paragraph and exit code 2."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import discord
+import pytest
+from aiohttp import web
+
+from bot.__main__ import EXIT_CONFIG, main
+
+REPOSITORY = Path(__file__).resolve().parents[2]
+REJECTED_TOKEN = "MTAx.rejected.token-that-must-not-be-printed"  # noqa: S105
+
+
+def run_cli(args: list[str], cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "CHAINRULE_"))}
+    clean["PYTHONPATH"] = str(REPOSITORY)
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        cwd=cwd,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def assert_setup_help(stderr: str) -> None:
+    assert "Traceback" not in stderr
+    for needed in ("DISCORD_TOKEN", "https://discord.com/developers/applications", "'bot'"):
+        assert needed in stderr
+    assert "'applications.commands'" in stderr
+    assert "Send Messages" in stderr
+
+
+@pytest.mark.parametrize("command", ["run", "sync-commands"])
+def test_a_missing_token_explains_the_setup_and_exits_2(tmp_path: Path, command: str) -> None:
+    result = run_cli([command], tmp_path, {})
+    assert result.returncode == EXIT_CONFIG
+    assert_setup_help(result.stderr)
+    assert "none was found" in result.stderr
+
+
+def test_the_token_may_come_from_a_dotenv_file(tmp_path: Path) -> None:
+    # a malformed guild id is reported after the token is found, so no network is needed
+    (tmp_path / ".env").write_text(
+        f"DISCORD_TOKEN={REJECTED_TOKEN}\nCHAINRULE_DEV_GUILD_ID=not-a-number\n", encoding="utf-8"
+    )
+    result = run_cli(["run"], tmp_path, {})
+    assert result.returncode == EXIT_CONFIG
+    assert "CHAINRULE_DEV_GUILD_ID must be a whole number" in result.stderr
+    assert "Traceback" not in result.stderr and REJECTED_TOKEN not in result.stderr
+
+
+def test_an_unknown_subcommand_is_a_usage_error(tmp_path: Path) -> None:
+    result = run_cli(["dance"], tmp_path, {})
+    assert result.returncode == 2
+    assert "invalid choice" in result.stderr
+
+
+class RejectingDiscord:
+    """A stand-in for discord.com that answers every token with 401, on its own thread
+    (``main`` runs its own event loop with asyncio.run)."""
+
+    def __init__(self) -> None:
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+        self.runner: web.AppRunner | None = None
+        self.port = 0
+
+    async def _start(self) -> None:
+        app = web.Application()
+        app.router.add_route("*", "/{tail:.*}", self._unauthorized)
+        self.runner = web.AppRunner(app)
+        await self.runner.setup()
+        site = web.TCPSite(self.runner, "127.0.0.1", 0)
+        await site.start()
+        self.port = self.runner.addresses[0][1]
+
+    @staticmethod
+    async def _unauthorized(request: web.Request) -> web.Response:
+        return web.json_response({"message": "401: Unauthorized", "code": 0}, status=401)
+
+    def __enter__(self) -> str:
+        self.thread.start()
+        asyncio.run_coroutine_threadsafe(self._start(), self.loop).result(10)
+        return f"http://127.0.0.1:{self.port}/api/v10"
+
+    def __exit__(self, *exc: object) -> None:
+        if self.runner is not None:
+            asyncio.run_coroutine_threadsafe(self.runner.cleanup(), self.loop).result(10)
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(10)
+        self.loop.close()
+
+
+@pytest.fixture
+def rejecting_discord(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    root = logging.getLogger()
+    saved_handlers, saved_level = list(root.handlers), root.level
+    with RejectingDiscord() as base:
+        monkeypatch.setattr(discord.http.Route, "BASE", base)
+        yield
+    root.handlers[:] = saved_handlers
+    root.setLevel(saved_level)
+
+
+@pytest.mark.parametrize("command", ["run", "sync-commands"])
+def test_a_rejected_token_explains_the_setup_and_exits_2(
+    rejecting_discord: None,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    command: str,
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DISCORD_TOKEN", REJECTED_TOKEN)
+    monkeypatch.setenv("CHAINRULE_DATABASE_URL", f"sqlite:///{tmp_path / 'chainrule.db'}")
+    monkeypatch.setenv("CHAINRULE_LOG_LEVEL", "DEBUG")
+    assert main([command]) == EXIT_CONFIG
+    captured = capsys.readouterr()
+    assert_setup_help(captured.err)
+    assert "rejected" in captured.err
+    assert REJECTED_TOKEN not in captured.out + captured.err
+    assert (tmp_path / "chainrule.db").exists()  # the schema was brought to head first
