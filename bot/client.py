@@ -60,11 +60,17 @@ class ChainruleBot(commands.Bot):
         self._diagram_slots = asyncio.Semaphore(CONCURRENT_DIAGRAMS)
 
     async def setup_hook(self) -> None:
+        from bot.cogs.config import ConfigCog
+        from bot.cogs.privacy import PrivacyCog
         from bot.cogs.progress import ProgressCog
         from bot.cogs.review import ReviewCog
+        from bot.cogs.stats import StatsCog
 
         await self.add_cog(ReviewCog(self))
         await self.add_cog(ProgressCog(self))
+        await self.add_cog(StatsCog(self))
+        await self.add_cog(ConfigCog(self))
+        await self.add_cog(PrivacyCog(self))
         if self.settings.sync_commands_on_start:
             await self.sync_commands()
 
