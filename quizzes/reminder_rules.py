@@ -1,0 +1,202 @@
+"""The rules of daily reminders: when one falls, what the sweep does, when to retry.
+
+A reminder is a learner's "HH:MM" in their IANA zone, as aware UTC.
+
+A reminder belongs to a local calendar date.  On a daylight-saving day the wall
+time may not exist (the clocks jump over it: the reminder goes at the jump, the
+first instant the time has passed) or may occur twice (the clocks fall back: the
+first occurrence, and only that one, because the claim is per local date).
+"""
+
+from __future__ import annotations
+
+import enum
+import functools
+import re
+import zoneinfo
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
+
+from quizzes.leitner import LeitnerScheduler
+from quizzes.problems.base import QuizError
+from quizzes.storage.reminder_queries import CandidateRow
+from quizzes.study.context import learner_zone
+
+_REMINDER_TIME = re.compile(r"^\s*(?P<hour>[01]?\d|2[0-3])\s*[:h.]\s*(?P<minute>[0-5]\d)\s*$")
+MAX_ZONE_SUGGESTIONS = 25  # Discord shows at most 25 autocomplete choices
+# after the n-th failed attempt, wait RETRY_DELAYS[n-1]; then give up for the day
+RETRY_DELAYS = (timedelta(minutes=5), timedelta(minutes=15), timedelta(hours=1))
+
+
+class ReminderError(QuizError):
+    """A reminder setting the learner gave cannot be used; the message says why."""
+
+
+def parse_reminder_time(text: str) -> time:
+    """``"18:30"`` (also ``"9:05"``, ``"18.30"``, ``"18h30"``) as a time, else ReminderError."""
+    match = _REMINDER_TIME.match(text)
+    if match is None:
+        raise ReminderError(f"{text.strip()[:20]!r} is not a time: give HH:MM, e.g. 18:30.")
+    return time(int(match["hour"]), int(match["minute"]))
+
+
+def format_reminder_time(at: time) -> str:
+    return f"{at.hour:02d}:{at.minute:02d}"
+
+
+@functools.cache
+def zone_names() -> tuple[str, ...]:
+    """Every IANA zone name this system knows, sorted."""
+    return tuple(sorted(zoneinfo.available_timezones()))
+
+
+def reminder_zone(name: str) -> zoneinfo.ZoneInfo:
+    """The IANA zone called ``name`` (case-insensitive); ReminderError for anything else."""
+    wanted = name.strip()
+    exact = {zone.lower(): zone for zone in zone_names()}.get(wanted.lower())
+    if exact is None:
+        raise ReminderError(
+            f"{wanted[:40]!r} is not a time zone I know: pick one from the list, "
+            "e.g. Europe/Paris or America/New_York."
+        )
+    return zoneinfo.ZoneInfo(exact)
+
+
+def matching_zones(text: str, limit: int = MAX_ZONE_SUGGESTIONS) -> list[str]:
+    """Zone names for autocomplete: names starting with ``text`` first, then containing it."""
+    needle = text.strip().lower().replace(" ", "_")
+    names = zone_names()
+    if not needle:
+        return list(names[:limit])
+    starts = [n for n in names if n.lower().startswith(needle)]
+    # learners type the city ("paris"), which sits after the region: match inside too
+    inside = [n for n in names if needle in n.lower() and n not in starts]
+    return (starts + inside)[:limit]
+
+
+def reminder_instant(day: date, at: time, zone: tzinfo) -> datetime:
+    """The aware UTC instant the wall time ``at`` on local ``day`` happens (see module doc)."""
+    wall = datetime.combine(day, at)
+    first = wall.replace(tzinfo=zone, fold=0).astimezone(UTC)
+    if _wall_time(first, zone) == wall:
+        return first  # the wall time exists; fold=0 is its first occurrence
+    # The clocks jump over ``wall``: the jump is the first second whose wall time is
+    # >= ``wall``.  fold=1 maps before the jump and fold=0 after it: bisect between.
+    low = int(wall.replace(tzinfo=zone, fold=1).timestamp())
+    high = int(first.timestamp())
+    while high - low > 1:
+        middle = (low + high) // 2
+        if _wall_time(datetime.fromtimestamp(middle, UTC), zone) >= wall:
+            high = middle
+        else:
+            low = middle
+    return datetime.fromtimestamp(high, UTC)
+
+
+def _wall_time(moment: datetime, zone: tzinfo) -> datetime:
+    return moment.astimezone(zone).replace(tzinfo=None)
+
+
+def _require_aware(moment: datetime) -> datetime:
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise ValueError(f"naive datetime {moment.isoformat()} refused: pass an aware UTC time")
+    return moment
+
+
+def local_date(moment: datetime, zone: tzinfo) -> date:
+    """The learner's calendar date at ``moment``."""
+    return _require_aware(moment).astimezone(zone).date()
+
+
+def day_end(day: date, zone: tzinfo) -> datetime:
+    """The instant local ``day`` ends: the next local midnight (or the jump over it)."""
+    return reminder_instant(day + timedelta(days=1), time(0, 0), zone)
+
+
+def next_reminder_after(now: datetime, at: time, zone: tzinfo) -> datetime:
+    """The first reminder instant after ``now``: today's if still ahead, else tomorrow's."""
+    today = local_date(now, zone)
+    for day in (today, today + timedelta(days=1), today + timedelta(days=2)):
+        instant = reminder_instant(day, at, zone)
+        if instant > now:
+            return instant
+    raise AssertionError("unreachable: a wall time recurs within two days")  # pragma: no cover
+
+
+class Outcome(enum.StrEnum):
+    """What became of a claimed reminder (stored as reminder_log.status)."""
+
+    SENT_DM = "sent-dm"
+    SENT_CHANNEL = "sent-channel"  # a mention in the guild's reminder channel
+    DMS_CLOSED = "dms-closed"  # DMs refused (50007) and no reminder channel to fall back to
+    NO_CHANNEL = "no-channel"  # "channel" chosen but the guild has none configured
+    RETRY = "retry"  # a Discord server error: claimed again later the same day
+    FAILED = "failed"
+    NOTHING_DUE = "nothing-due"  # everything was reviewed between the sweep and the claim
+
+
+@dataclass(frozen=True)
+class DueReminder:
+    """A reminder the sweep found; ``claim`` it before sending."""
+
+    user_id: int
+    local_date: date
+    due_items: int
+    seen_next_at: datetime | None = None  # next_reminder_at as read (compare-and-set)
+    next_at: datetime | None = None  # where next_reminder_at moves once claimed
+    retry_log_id: int | None = None  # set when this is a retry of a claimed reminder
+
+
+@dataclass(frozen=True)
+class Reschedule:
+    """Move a learner's ``next_reminder_at`` from ``seen`` to ``next_at`` (None: stop)."""
+
+    user_id: int
+    seen: datetime | None
+    next_at: datetime | None
+
+
+def plan_candidate(candidate: CandidateRow, now: datetime) -> DueReminder | Reschedule:
+    """What the sweep does with a learner whose ``next_reminder_at`` has passed.
+
+    Their reminder is due for today's local date if today's reminder time has
+    passed (late is fine, the same local day).  Otherwise -- their day ended while
+    the bot was down, nothing is due, or no time is set -- move them on.
+    """
+    seen = candidate.next_reminder_at
+    if candidate.reminder_time is None:
+        return Reschedule(candidate.user_id, seen, None)
+    zone = learner_zone(candidate.timezone)
+    at = parse_reminder_time(candidate.reminder_time)
+    today = local_date(now, zone)
+    tomorrow_at = reminder_instant(today + timedelta(days=1), at, zone)
+    if reminder_instant(today, at, zone) > now:
+        # the scheduled day ended unsent; today's time is still ahead
+        return Reschedule(candidate.user_id, seen, reminder_instant(today, at, zone))
+    if candidate.due_items == 0:
+        return Reschedule(candidate.user_id, seen, tomorrow_at)
+    return DueReminder(candidate.user_id, today, candidate.due_items, seen, tomorrow_at)
+
+
+def retry_time(now: datetime, attempt: int, day: date, zone_name: str) -> datetime | None:
+    """When to try again after failed attempt number ``attempt``; None to give up."""
+    if attempt > len(RETRY_DELAYS):
+        return None
+    retry_at = now + RETRY_DELAYS[attempt - 1]
+    return retry_at if retry_at < day_end(day, learner_zone(zone_name)) else None
+
+
+def streak_days(
+    scheduler: LeitnerScheduler, reviewed: Iterable[datetime], now: datetime, zone: tzinfo
+) -> int:
+    """Consecutive study days (the scheduler's local days) ending today, or yesterday."""
+    days = {scheduler.local_day(moment, zone) for moment in reviewed}
+    day = scheduler.local_day(now, zone)
+    if day not in days:
+        day -= timedelta(days=1)
+    count = 0
+    while day in days:
+        count += 1
+        day -= timedelta(days=1)
+    return count
