@@ -8,11 +8,11 @@ statements that the database arbitrates, on SQLite and PostgreSQL alike.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import Table, delete, func, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -25,6 +25,11 @@ from quizzes.storage.models import (
     ReminderLogEntry,
     Review,
 )
+
+# Core tables for the hot path: no unit-of-work flush, no ORM object per row.
+ATTEMPTS = cast(Table, Attempt.__table__)
+ITEM_STATES = cast(Table, ItemStateRow.__table__)
+REVIEWS = cast(Table, Review.__table__)
 
 
 def _insert_ignoring_duplicates(
@@ -39,10 +44,20 @@ def _insert_ignoring_duplicates(
 # --- learners and guilds -------------------------------------------------------------
 
 
-def ensure_learner(session: Session, user_id: int, now: datetime) -> None:
-    _insert_ignoring_duplicates(
-        session, Learner, {"user_id": user_id, "created_at": now}, ["user_id"]
-    )
+def ensure_learner(session: Session, user_id: int, now: datetime) -> str:
+    """Create the learner on first use (racing creators leave one row); their zone name."""
+    zone_of = select(Learner.timezone).where(Learner.user_id == user_id)
+    zone = session.scalar(zone_of)
+    if zone is None:
+        _insert_ignoring_duplicates(
+            session, Learner, {"user_id": user_id, "created_at": now}, ["user_id"]
+        )
+        zone = session.scalar(zone_of)
+    return zone or "UTC"
+
+
+def learner_zone_name(session: Session, user_id: int) -> str | None:
+    return session.scalar(select(Learner.timezone).where(Learner.user_id == user_id))
 
 
 def get_learner(session: Session, user_id: int) -> Learner | None:
@@ -50,6 +65,8 @@ def get_learner(session: Session, user_id: int) -> Learner | None:
 
 
 def enrol(session: Session, guild_id: int, user_id: int, now: datetime) -> None:
+    if is_enrolled(session, guild_id, user_id):
+        return
     _insert_ignoring_duplicates(
         session,
         GuildEnrolment,
@@ -59,7 +76,10 @@ def enrol(session: Session, guild_id: int, user_id: int, now: datetime) -> None:
 
 
 def is_enrolled(session: Session, guild_id: int, user_id: int) -> bool:
-    return session.get(GuildEnrolment, (guild_id, user_id)) is not None
+    statement = select(GuildEnrolment.user_id).where(
+        GuildEnrolment.guild_id == guild_id, GuildEnrolment.user_id == user_id
+    )
+    return session.scalar(statement) is not None
 
 
 def enrolled_user_ids(session: Session, guild_id: int) -> list[int]:
@@ -84,30 +104,87 @@ def item_state_rows(session: Session, user_id: int) -> list[ItemStateRow]:
     return list(session.scalars(statement))
 
 
+def most_due_item(
+    session: Session, user_id: int, item_ids: Collection[str], now: datetime
+) -> tuple[str, int] | None:
+    """(item id, box) of the learner's most overdue item among ``item_ids``, or None.
+
+    Items never scheduled come first; ties go to the lower box, then the id.
+    """
+    statement = (
+        select(ItemStateRow.item_id, ItemStateRow.box)
+        .where(
+            ItemStateRow.user_id == user_id,
+            ItemStateRow.item_id.in_(item_ids),
+            or_(ItemStateRow.due.is_(None), ItemStateRow.due <= now),
+        )
+        .order_by(ItemStateRow.due.asc().nulls_first(), ItemStateRow.box, ItemStateRow.item_id)
+        .limit(1)
+    )
+    row = session.execute(statement).first()
+    return None if row is None else (row.item_id, row.box)
+
+
+def known_item_ids(session: Session, user_id: int) -> set[str]:
+    statement = select(ItemStateRow.item_id).where(ItemStateRow.user_id == user_id)
+    return set(session.scalars(statement))
+
+
+def earliest_due(session: Session, user_id: int, item_ids: Collection[str]) -> datetime | None:
+    statement = select(func.min(ItemStateRow.due)).where(
+        ItemStateRow.user_id == user_id, ItemStateRow.item_id.in_(item_ids)
+    )
+    return session.scalar(statement)
+
+
 def item_state_row(session: Session, user_id: int, item_id: str) -> ItemStateRow | None:
     return session.get(ItemStateRow, (user_id, item_id))
 
 
-def lock_item_state(session: Session, user_id: int, item_id: str, now: datetime) -> ItemStateRow:
-    """The learner's state row for the item, created if missing, locked until commit.
+STATE_COLUMNS = ("box", "due", "last_review", "reviews", "correct", "lapses", "first_seen")
+
+
+def item_box_and_due(session: Session, user_id: int, item_id: str) -> tuple[int, datetime | None]:
+    """Where the item stands for the learner: (1, None) for an item never reviewed."""
+    statement = select(ItemStateRow.box, ItemStateRow.due).where(
+        ItemStateRow.user_id == user_id, ItemStateRow.item_id == item_id
+    )
+    row = session.execute(statement).first()
+    return (1, None) if row is None else (row.box, row.due)
+
+
+def lock_item_state(session: Session, user_id: int, item_id: str, now: datetime) -> dict[str, Any]:
+    """The learner's state for the item (created if missing), locked until commit.
 
     PostgreSQL: ``FOR UPDATE`` makes concurrent submits of the same item queue up
     and each read the state the previous one committed.  SQLite: the transaction
     already holds the database's write lock (BEGIN IMMEDIATE).
     """
-    _insert_ignoring_duplicates(
-        session,
-        ItemStateRow,
-        {"user_id": user_id, "item_id": item_id, "box": 1, "first_seen": now},
-        ["user_id", "item_id"],
-    )
+    columns = [getattr(ItemStateRow, name) for name in STATE_COLUMNS]
     statement = (
-        select(ItemStateRow)
+        select(*columns)
         .where(ItemStateRow.user_id == user_id, ItemStateRow.item_id == item_id)
         .with_for_update()
-        .execution_options(populate_existing=True)
     )
-    return session.scalars(statement).one()
+    row = session.execute(statement).first()
+    if row is None:
+        _insert_ignoring_duplicates(
+            session,
+            ItemStateRow,
+            {"user_id": user_id, "item_id": item_id, "box": 1, "first_seen": now},
+            ["user_id", "item_id"],
+        )
+        row = session.execute(statement).one()
+    return dict(row._mapping)
+
+
+def write_item_state(session: Session, user_id: int, item_id: str, values: dict[str, Any]) -> None:
+    statement = (
+        update(ITEM_STATES)
+        .where(ITEM_STATES.c.user_id == user_id, ITEM_STATES.c.item_id == item_id)
+        .values(**values)
+    )
+    session.execute(statement)
 
 
 def delete_item_state(session: Session, user_id: int, item_id: str) -> None:
@@ -146,10 +223,21 @@ def count_due_by_learner(session: Session, now: datetime) -> dict[int, int]:
 # --- attempts ------------------------------------------------------------------------
 
 
-def add_attempt(session: Session, attempt: Attempt) -> Attempt:
-    session.add(attempt)
-    session.flush()  # assigns attempt.id
-    return attempt
+def add_attempt(session: Session, values: dict[str, Any]) -> int:
+    """Insert an attempt; its id."""
+    statement = insert(ATTEMPTS).values(**values).returning(ATTEMPTS.c.id)
+    return int(session.execute(statement).scalar_one())
+
+
+def attempt_with_zone(session: Session, attempt_id: int) -> dict[str, Any] | None:
+    """The attempt's columns plus its learner's ``timezone``, or None."""
+    statement = (
+        select(ATTEMPTS, Learner.timezone)
+        .join(Learner, Learner.user_id == Attempt.user_id)
+        .where(Attempt.id == attempt_id)
+    )
+    row = session.execute(statement).first()
+    return None if row is None else dict(row._mapping)
 
 
 def get_attempt(session: Session, attempt_id: int) -> Attempt | None:
@@ -180,10 +268,8 @@ def learner_attempts(session: Session, user_id: int) -> list[Attempt]:
 # --- reviews -------------------------------------------------------------------------
 
 
-def add_review(session: Session, review: Review) -> Review:
-    session.add(review)
-    session.flush()
-    return review
+def add_review(session: Session, values: dict[str, Any]) -> None:
+    session.execute(insert(REVIEWS).values(**values))
 
 
 def review_for_attempt(session: Session, attempt_id: int) -> Review | None:

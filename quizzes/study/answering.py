@@ -10,8 +10,9 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
@@ -22,7 +23,7 @@ from quizzes.leitner import ItemState
 from quizzes.problems import rebuild
 from quizzes.problems.base import Problem, QuizError
 from quizzes.storage import queries
-from quizzes.storage.models import Attempt, ItemStateRow, Review
+from quizzes.storage.models import Review
 from quizzes.study.context import StudyContext, learner_zone
 from quizzes.study.results import (
     AttemptExpired,
@@ -32,10 +33,10 @@ from quizzes.study.results import (
     SubmitResult,
     UndoResult,
 )
-from quizzes.study.serving import state_of
 
 ATTEMPT_LIFETIME = timedelta(hours=24)
 UNDO_WINDOW = timedelta(minutes=10)
+_STATE_FIELDS = ("box", "due", "last_review", "reviews", "correct", "lapses")
 RECALL_FIELD = "recall"
 RECALL_ANSWERS = {"knew": True, "missed": False}
 _LOCKED_RETRIES = 5
@@ -55,16 +56,38 @@ def retry_when_locked(unit_of_work: Callable[[], T]) -> T:
     raise AssertionError("unreachable")  # pragma: no cover
 
 
-def _owned_attempt(session: Session, user_id: int, attempt_id: int) -> Attempt:
-    attempt = queries.get_attempt(session, attempt_id)
-    if attempt is None:
+@dataclass(frozen=True)
+class StoredAttempt:
+    """An attempt as stored, with its learner's zone name."""
+
+    id: int
+    user_id: int
+    guild_id: int | None
+    item_id: str
+    kind: str
+    family: str | None
+    generator_version: int | None
+    seed: int | None
+    level: int
+    served_at: datetime
+    answered: bool
+    practice: bool
+    timezone: str
+
+
+def _owned_attempt(session: Session, user_id: int, attempt_id: int) -> StoredAttempt:
+    row = queries.attempt_with_zone(session, attempt_id)
+    if row is None:
         raise AttemptNotFound()
+    attempt = StoredAttempt(**row)
     if attempt.user_id != user_id:
         raise NotYourAttempt()
     return attempt
 
 
-def _what_was_served(context: StudyContext, attempt: Attempt, now: datetime) -> Card | Problem:
+def _what_was_served(
+    context: StudyContext, attempt: StoredAttempt, now: datetime
+) -> Card | Problem:
     """The card or the exact problem of an unanswered attempt, or AttemptExpired."""
     if now - attempt.served_at > ATTEMPT_LIFETIME:
         raise AttemptExpired()
@@ -141,70 +164,83 @@ def _submit_once(
         correct, result = _grade(served, answers)  # a parse error rolls back: nothing recorded
         if not queries.claim_attempt(session, attempt.id):
             return _replay(session, attempt)  # a concurrent submit won the claim
-        review = Review(
-            user_id=user_id,
-            guild_id=attempt.guild_id,
-            item_id=attempt.item_id,
-            family=attempt.family,
+        review: dict[str, Any] = {
+            "user_id": user_id,
+            "guild_id": attempt.guild_id,
+            "item_id": attempt.item_id,
+            "family": attempt.family,
+            "attempt_id": attempt.id,
+            "correct": correct,
+            "results": None if result is None else result.to_dict(),
+            "codes": [] if result is None else list(result.codes),
+            "answer_text": json.dumps(answers, ensure_ascii=False, sort_keys=True),
+            "seconds_taken": seconds_taken,
+            "reviewed_at": now,
+            "practice": attempt.practice,
+            "undone": False,
+        }
+        if attempt.practice:
+            review |= _practice_boxes(session, attempt)
+        else:
+            review |= _apply_leitner(session, context, attempt, correct, now)
+        queries.add_review(session, review)
+        return SubmitResult(
             attempt_id=attempt.id,
+            item_id=attempt.item_id,
             correct=correct,
-            results=None if result is None else result.to_dict(),
-            codes=[] if result is None else list(result.codes),
-            answer_text=json.dumps(answers, ensure_ascii=False, sort_keys=True),
-            seconds_taken=seconds_taken,
-            reviewed_at=now,
+            grade=result,
+            box_before=review["box_before"],
+            box_after=review["box_after"],
+            next_due=review["due_after"],
+            replayed=False,
             practice=attempt.practice,
         )
-        if attempt.practice:
-            _practice_boxes(session, review)
-        else:
-            _apply_leitner(session, context, review, now)
-        queries.add_review(session, review)
-        return _result_of(review, result, replayed=False)
 
 
-def _practice_boxes(session: Session, review: Review) -> None:
+def _practice_boxes(session: Session, attempt: StoredAttempt) -> dict[str, Any]:
     """Practice moves no box: the review records where the item stands."""
-    row = queries.item_state_row(session, review.user_id, review.item_id)
-    review.box_before = review.box_after = row.box if row is not None else 1
-    review.due_after = row.due if row is not None else None
-    review.state_before = None
+    box, due = queries.item_box_and_due(session, attempt.user_id, attempt.item_id)
+    return {"box_before": box, "box_after": box, "due_after": due, "state_before": None}
 
 
-def _apply_leitner(session: Session, context: StudyContext, review: Review, now: datetime) -> None:
-    row = queries.lock_item_state(session, review.user_id, review.item_id, now)
-    learner = queries.get_learner(session, review.user_id)
-    zone = learner_zone(learner.timezone if learner is not None else None)
-    before = state_of(row)
-    after, log = context.scheduler.review(before, review.correct, now, zone)
-    review.state_before = before.to_dict() | {"first_seen": row.first_seen.isoformat()}
-    review.box_before, review.box_after, review.due_after = log.box_before, log.box_after, after.due
-    _write_state(row, after)
+def _apply_leitner(
+    session: Session, context: StudyContext, attempt: StoredAttempt, correct: bool, now: datetime
+) -> dict[str, Any]:
+    """Move the item's box; the review's columns that say what changed."""
+    stored = queries.lock_item_state(session, attempt.user_id, attempt.item_id, now)
+    before = _state_of(attempt.item_id, stored)
+    zone = learner_zone(attempt.timezone)
+    after, log = context.scheduler.review(before, correct, now, zone)
+    queries.write_item_state(session, attempt.user_id, attempt.item_id, _columns_of(after))
+    return {
+        "box_before": log.box_before,
+        "box_after": log.box_after,
+        "due_after": after.due,
+        "state_before": before.to_dict() | {"first_seen": stored["first_seen"].isoformat()},
+    }
 
 
-def _write_state(row: ItemStateRow, state: ItemState) -> None:
-    row.box, row.due, row.last_review = state.box, state.due, state.last_review
-    row.reviews, row.correct, row.lapses = state.reviews, state.correct, state.lapses
+def _state_of(item_id: str, stored: dict[str, Any]) -> ItemState:
+    return ItemState(item_id, **{key: stored[key] for key in _STATE_FIELDS})
 
 
-def _replay(session: Session, attempt: Attempt) -> SubmitResult:
+def _columns_of(state: ItemState) -> dict[str, Any]:
+    return {key: getattr(state, key) for key in _STATE_FIELDS}
+
+
+def _replay(session: Session, attempt: StoredAttempt) -> SubmitResult:
     review = queries.review_for_attempt(session, attempt.id)
     if review is None:  # answered flag without a review: cannot happen within one transaction
         raise AttemptNotFound()
-    result = None if review.results is None else Grade.from_dict(review.results)
-    return _result_of(review, result, replayed=True)
-
-
-def _result_of(review: Review, result: Grade | None, *, replayed: bool) -> SubmitResult:
     return SubmitResult(
         attempt_id=review.attempt_id,
         item_id=review.item_id,
         correct=review.correct,
-        grade=result,
+        grade=None if review.results is None else Grade.from_dict(review.results),
         box_before=review.box_before,
         box_after=review.box_after,
         next_due=review.due_after,
-        replayed=replayed,
+        replayed=True,
         practice=review.practice,
     )
 
@@ -233,8 +269,9 @@ def _restore(session: Session, review: Review, before: ItemState) -> None:
     if before.reviews == 0:
         queries.delete_item_state(session, review.user_id, review.item_id)
         return
-    row = queries.lock_item_state(session, review.user_id, review.item_id, review.reviewed_at)
-    _write_state(row, before)
+    columns = _columns_of(before)
     first_seen = review.state_before.get("first_seen") if review.state_before else None
     if first_seen is not None:
-        row.first_seen = datetime.fromisoformat(first_seen)
+        columns["first_seen"] = datetime.fromisoformat(first_seen)
+    queries.lock_item_state(session, review.user_id, review.item_id, review.reviewed_at)
+    queries.write_item_state(session, review.user_id, review.item_id, columns)

@@ -36,6 +36,13 @@ class StudyContext:
     clock: Callable[[], datetime]
     rng: random.Random
     _rng_lock: threading.Lock = field(default_factory=threading.Lock)
+    _cards: dict[str, Card] = field(init=False)
+    servable_ids: frozenset[str] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self._cards = {card.id: card for card in self.deck.cards}
+        families = {family for family in self.deck.families if family in FAMILIES}
+        self.servable_ids = frozenset(self._cards) | families
 
     def now(self) -> datetime:
         moment = self.clock()
@@ -49,13 +56,11 @@ class StudyContext:
             return draw_seed(self.rng)
 
     def card(self, item_id: str) -> Card | None:
-        return self.deck.card(item_id)
+        return self._cards.get(item_id)
 
     def is_servable(self, item_id: str) -> bool:
         """Still in the deck: a card the deck has, or a family it schedules that exists."""
-        if self.deck.card(item_id) is not None:
-            return True
-        return item_id in self.deck.families and item_id in FAMILIES
+        return item_id in self.servable_ids
 
     def build_problem(self, family: str, level: int) -> Problem:
         return FAMILIES[family].build(self.draw_seed(), level)

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
+from typing import Any
 
 from sqlalchemy.orm import Session
 
 from quizzes.leitner import ItemState, ReviewSession, build_session
 from quizzes.problems import get_family
 from quizzes.storage import queries
-from quizzes.storage.models import Attempt, ItemStateRow
+from quizzes.storage.models import ItemStateRow
 from quizzes.study.context import StudyContext, learner_zone
 from quizzes.study.results import NothingDue, ServedItem
-
-_NEVER = datetime.min.replace(tzinfo=UTC)  # an item never scheduled sorts first
 
 
 def state_of(row: ItemStateRow) -> ItemState:
@@ -30,11 +29,10 @@ def state_of(row: ItemStateRow) -> ItemState:
 
 def _enter(session: Session, user_id: int, guild_id: int | None, now: datetime) -> str:
     """Make sure the learner exists (and is enrolled in the guild); their zone name."""
-    queries.ensure_learner(session, user_id, now)
+    zone_name = queries.ensure_learner(session, user_id, now)
     if guild_id is not None:
         queries.enrol(session, guild_id, user_id, now)
-    learner = queries.get_learner(session, user_id)
-    return learner.timezone if learner is not None else "UTC"
+    return zone_name
 
 
 def _servable_states(session: Session, context: StudyContext, user_id: int) -> list[ItemState]:
@@ -80,14 +78,20 @@ def next_item(
         zone_name = _enter(session, user_id, guild_id, now)
         if practice_family is not None:
             family = get_family(practice_family)  # UnknownFamilyError for a bad choice
-            return _serve(session, context, user_id, guild_id, family.id, now, practice=True)
+            box, _ = queries.item_box_and_due(session, user_id, family.id)
+            return _serve(session, context, user_id, guild_id, (family.id, box), now, True)
         if review_session is not None:
             item_id = _next_from_session(context, review_session)
+            chosen = None if item_id is None else (item_id, _box(session, user_id, item_id))
         else:
-            item_id = _next_due_or_new(session, context, user_id, zone_name, now)
-        if item_id is None:
-            return NothingDue(_next_due(_servable_states(session, context, user_id)))
-        return _serve(session, context, user_id, guild_id, item_id, now, practice=False)
+            chosen = _next_due_or_new(session, context, user_id, zone_name, now)
+        if chosen is None:
+            return NothingDue(queries.earliest_due(session, user_id, context.servable_ids))
+        return _serve(session, context, user_id, guild_id, chosen, now, False)
+
+
+def _box(session: Session, user_id: int, item_id: str) -> int:
+    return queries.item_box_and_due(session, user_id, item_id)[0]
 
 
 def _next_from_session(context: StudyContext, review_session: ReviewSession) -> str | None:
@@ -99,22 +103,17 @@ def _next_from_session(context: StudyContext, review_session: ReviewSession) -> 
 
 def _next_due_or_new(
     session: Session, context: StudyContext, user_id: int, zone_name: str, now: datetime
-) -> str | None:
-    """The most overdue item, else an unseen one if today's budget for new items allows."""
-    states = _servable_states(session, context, user_id)
-    due = [s for s in states if s.due is None or s.due <= now]
-    if due:
-        return min(due, key=lambda s: (s.due or _NEVER, s.box, s.item_id)).item_id
-    known = {s.item_id for s in states}
+) -> tuple[str, int] | None:
+    """(item, box): the most overdue, else an unseen one if today's new-item budget allows."""
+    most_due = queries.most_due_item(session, user_id, context.servable_ids, now)
+    if most_due is not None:
+        return most_due
+    known = queries.known_item_ids(session, user_id)
     introduced = _introduced_today(session, context, user_id, zone_name, now)
     if introduced >= context.scheduler.config.new_per_day:
         return None
-    return next((i for i in context.deck.item_ids if i not in known), None)
-
-
-def _next_due(states: list[ItemState]) -> datetime | None:
-    dues = [s.due for s in states if s.due is not None]
-    return min(dues) if dues else None
+    unseen = next((i for i in context.deck.item_ids if i not in known), None)
+    return None if unseen is None else (unseen, 1)
 
 
 def _serve(
@@ -122,28 +121,30 @@ def _serve(
     context: StudyContext,
     user_id: int,
     guild_id: int | None,
-    item_id: str,
+    chosen: tuple[str, int],
     now: datetime,
-    *,
     practice: bool,
 ) -> ServedItem:
     """Store the attempt first, so whatever is shown can be graded and audited later."""
-    row = queries.item_state_row(session, user_id, item_id)
-    box = row.box if row is not None else 1
-    attempt = Attempt(
-        user_id=user_id, guild_id=guild_id, item_id=item_id, served_at=now, practice=practice
-    )
+    item_id, box = chosen
     card = None if practice else context.card(item_id)
+    attempt: dict[str, Any] = {
+        "user_id": user_id,
+        "guild_id": guild_id,
+        "item_id": item_id,
+        "served_at": now,
+        "practice": practice,
+        "answered": False,
+        "kind": "card",
+        "level": box,
+    }
     problem = None
-    if card is not None:
-        attempt.kind, attempt.level = "card", box
-    else:
+    if card is None:
         problem = context.build_problem(item_id, box)
-        attempt.kind, attempt.family, attempt.level = "problem", problem.family, problem.level
-        attempt.generator_version, attempt.seed = problem.version, problem.seed
-    queries.add_attempt(session, attempt)
+        attempt |= {"kind": "problem", "family": problem.family, "level": problem.level}
+        attempt |= {"generator_version": problem.version, "seed": problem.seed}
     return ServedItem(
-        attempt_id=attempt.id,
+        attempt_id=queries.add_attempt(session, attempt),
         item_id=item_id,
         kind="card" if card is not None else "problem",
         card=card,
