@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 import discord
@@ -63,6 +63,7 @@ class ChainruleBot(commands.Bot):
         from bot.cogs.config import ConfigCog
         from bot.cogs.privacy import PrivacyCog
         from bot.cogs.progress import ProgressCog
+        from bot.cogs.remind import RemindCog
         from bot.cogs.review import ReviewCog
         from bot.cogs.stats import StatsCog
 
@@ -71,6 +72,7 @@ class ChainruleBot(commands.Bot):
         await self.add_cog(StatsCog(self))
         await self.add_cog(ConfigCog(self))
         await self.add_cog(PrivacyCog(self))
+        await self.add_cog(RemindCog(self))
         if self.settings.sync_commands_on_start:
             await self.sync_commands()
 
@@ -135,7 +137,7 @@ def _custom_id(interaction: discord.Interaction) -> str | None:
         discord.InteractionType.modal_submit,
     ):
         return None
-    data = interaction.data or {}
+    data: Mapping[str, Any] = interaction.data or {}
     custom_id = data.get("custom_id")
     return custom_id if isinstance(custom_id, str) else None
 

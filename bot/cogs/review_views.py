@@ -190,7 +190,7 @@ class AnswerForm(discord.ui.Modal):
             required=True,
         )
 
-    async def on_submit(self, interaction: discord.Interaction) -> None:  # type: ignore[override]
+    async def on_submit(self, interaction: discord.Interaction) -> None:
         answers = {text_input.custom_id: text_input.value for text_input in self.inputs}
         await self.flow.submit_page(interaction, self.attempt_id, self.page, answers)
 
