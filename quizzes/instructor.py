@@ -10,13 +10,14 @@ on a query.  Who counts as an instructor is decided here too
 from __future__ import annotations
 
 import asyncio
-import re
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from quizzes.problems.base import QuizError
+from quizzes.reminder_rules import format_reminder_time, parse_reminder_time
+from quizzes.reminders import ReminderService
 from quizzes.storage import instructor_queries
 from quizzes.storage.db import Database
 from quizzes.study import ClassStats, LearnerStats, StudyService
@@ -24,7 +25,6 @@ from quizzes.study.answering import retry_when_locked
 
 REPORT_DAYS = 14  # reviews per day, hardest items and mistakes cover this many UTC days
 ACTIVE_DAYS = 7  # a learner with a review this recently is active
-_REMINDER_TIME = re.compile(r"^\s*(?P<hour>\d{1,2})[:.h](?P<minute>\d{2})\s*$")
 
 
 class InstructorError(QuizError):
@@ -42,24 +42,6 @@ class NotAnInstructor(InstructorError):
 class NotAGuildManager(InstructorError):
     def __init__(self) -> None:
         super().__init__("Only members with Manage Server can change chainrule's settings.")
-
-
-class InvalidReminderTime(InstructorError):
-    def __init__(self, text: str) -> None:
-        super().__init__(
-            f"{text.strip()[:20]!r} is not a time of day: write it as HH:MM, 24-hour (e.g. 18:30)."
-        )
-
-
-def parse_reminder_time(text: str) -> str:
-    """``"7:05"`` -> ``"07:05"``; raises InvalidReminderTime for anything else."""
-    match = _REMINDER_TIME.match(text)
-    if match is None:
-        raise InvalidReminderTime(text)
-    hour, minute = int(match["hour"]), int(match["minute"])
-    if hour > 23 or minute > 59:
-        raise InvalidReminderTime(text)
-    return time(hour, minute).strftime("%H:%M")
 
 
 @dataclass(frozen=True)
@@ -115,9 +97,15 @@ class InstructorService:
         return await self._save(guild_id, reminder_channel_id=channel_id)
 
     async def set_reminder_time(self, guild_id: int, text: str | None) -> GuildConfig:
-        """Set (``"HH:MM"``, learner-local) or clear (None) the guild's default reminder time."""
-        value = None if text is None else parse_reminder_time(text)
-        return await self._save(guild_id, default_reminder_time=value)
+        """Set (``"HH:MM"``, learner-local) or clear (None) the guild's default reminder time.
+
+        Raises ReminderError for text that is not a time of day.  Learners who follow
+        the default are rescheduled at once, so the sweep uses the new time today.
+        """
+        value = None if text is None else format_reminder_time(parse_reminder_time(text))
+        config = await self._save(guild_id, default_reminder_time=value)
+        await ReminderService.from_study(self.study).guild_default_time_changed(guild_id)
+        return config
 
     async def class_report(self, guild_id: int) -> ClassReport:
         now = self.now()

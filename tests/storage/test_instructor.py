@@ -16,10 +16,10 @@ from quizzes.instructor import (
     REPORT_DAYS,
     GuildConfig,
     InstructorService,
-    InvalidReminderTime,
-    parse_reminder_time,
     report_start,
 )
+from quizzes.reminder_rules import ReminderError
+from quizzes.reminders import ReminderService
 from quizzes.storage import instructor_queries
 from quizzes.storage.db import Database
 from quizzes.study import NotEnrolled, ServedItem, StudyService
@@ -97,7 +97,7 @@ async def test_racing_first_settings_of_a_guild_both_stick(instructors: Instruct
 
 async def test_an_invalid_reminder_time_changes_nothing(instructors: InstructorService) -> None:
     await instructors.set_reminder_time(GUILD, "08:00")
-    with pytest.raises(InvalidReminderTime, match="HH:MM"):
+    with pytest.raises(ReminderError, match="HH:MM"):
         await instructors.set_reminder_time(GUILD, "25:00")
     assert (await instructors.guild_config(GUILD)).default_reminder_time == "08:00"
 
@@ -111,14 +111,36 @@ def test_only_known_settings_can_be_saved(database: Database) -> None:
     ("text", "expected"),
     [("18:30", "18:30"), ("7:05", "07:05"), (" 00:00 ", "00:00"), ("23.59", "23:59")],
 )
-def test_reminder_times_are_normalised(text: str, expected: str) -> None:
-    assert parse_reminder_time(text) == expected
+async def test_reminder_times_are_stored_as_hh_mm(
+    instructors: InstructorService, text: str, expected: str
+) -> None:
+    assert (await instructors.set_reminder_time(GUILD, text)).default_reminder_time == expected
 
 
 @pytest.mark.parametrize("text", ["24:00", "12:60", "noon", "1830", "", "12:5", "-1:30", "9:30pm"])
-def test_reminder_times_that_are_not_times_of_day_are_refused(text: str) -> None:
-    with pytest.raises(InvalidReminderTime):
-        parse_reminder_time(text)
+async def test_reminder_times_that_are_not_times_of_day_are_refused(
+    instructors: InstructorService, text: str
+) -> None:
+    with pytest.raises(ReminderError):
+        await instructors.set_reminder_time(GUILD, text)
+    assert await instructors.guild_config(GUILD) == GuildConfig(GUILD)
+
+
+async def test_learners_on_the_guild_default_are_rescheduled_when_it_changes(
+    study: StudyService, instructors: InstructorService, clock: Clock
+) -> None:
+    reminders = ReminderService.from_study(study)
+    await instructors.set_reminder_time(GUILD, "18:00")
+    follower = await reminders.set_reminder(1, timezone="Europe/Paris", guild_id=GUILD)
+    own_time = await reminders.set_reminder(2, at="09:00", timezone="UTC", guild_id=GUILD)
+    assert follower.next_reminder_at == datetime(2025, 3, 3, 17, 0, tzinfo=UTC)
+
+    await instructors.set_reminder_time(GUILD, "20:30")
+
+    assert (await reminders.settings(1)).next_reminder_at == datetime(
+        2025, 3, 3, 19, 30, tzinfo=UTC
+    )
+    assert (await reminders.settings(2)).next_reminder_at == own_time.next_reminder_at
 
 
 @pytest.mark.parametrize(
