@@ -12,7 +12,7 @@ from collections.abc import Collection, Iterable, Sequence
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, delete, func, insert, or_, select, update
+from sqlalchemy import Table, bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -26,10 +26,52 @@ from quizzes.storage.models import (
     Review,
 )
 
-# Core tables for the hot path: no unit-of-work flush, no ORM object per row.
+# The hot path (next_item, submit) runs statements built once, on Core tables: no
+# per-call statement construction, no unit-of-work flush, no ORM object per row.
 ATTEMPTS = cast(Table, Attempt.__table__)
 ITEM_STATES = cast(Table, ItemStateRow.__table__)
+LEARNERS = cast(Table, Learner.__table__)
+ENROLMENTS = cast(Table, GuildEnrolment.__table__)
 REVIEWS = cast(Table, Review.__table__)
+STATE_COLUMNS = ("box", "due", "last_review", "reviews", "correct", "lapses", "first_seen")
+
+_LEARNER_ZONE = select(LEARNERS.c.timezone).where(LEARNERS.c.user_id == bindparam("p_user"))
+_ENROLLED = select(ENROLMENTS.c.user_id).where(
+    ENROLMENTS.c.guild_id == bindparam("p_guild"), ENROLMENTS.c.user_id == bindparam("p_user")
+)
+_ONE_STATE = (
+    ITEM_STATES.c.user_id == bindparam("p_user"),
+    ITEM_STATES.c.item_id == bindparam("p_item"),
+)
+_DUE_ITEMS = (
+    select(ITEM_STATES.c.item_id, ITEM_STATES.c.box)
+    .where(
+        ITEM_STATES.c.user_id == bindparam("p_user"),
+        or_(ITEM_STATES.c.due.is_(None), ITEM_STATES.c.due <= bindparam("p_now")),
+    )
+    .order_by(ITEM_STATES.c.due.asc().nulls_first(), ITEM_STATES.c.box, ITEM_STATES.c.item_id)
+)
+_BOX_AND_DUE = select(ITEM_STATES.c.box, ITEM_STATES.c.due).where(*_ONE_STATE)
+_LOCK_STATE = (
+    select(*(ITEM_STATES.c[name] for name in STATE_COLUMNS)).where(*_ONE_STATE).with_for_update()
+)
+_WRITE_STATE = (
+    update(ITEM_STATES)
+    .where(*_ONE_STATE)
+    .values({name: bindparam(f"new_{name}") for name in STATE_COLUMNS})
+)
+_ADD_ATTEMPT = insert(ATTEMPTS).returning(ATTEMPTS.c.id)
+_ATTEMPT_WITH_ZONE = (
+    select(ATTEMPTS, LEARNERS.c.timezone)
+    .join(LEARNERS, LEARNERS.c.user_id == ATTEMPTS.c.user_id)
+    .where(ATTEMPTS.c.id == bindparam("p_attempt"))
+)
+_CLAIM_ATTEMPT = (
+    update(ATTEMPTS)
+    .where(ATTEMPTS.c.id == bindparam("p_attempt"), ATTEMPTS.c.answered.is_(False))
+    .values(answered=True)
+)
+_ADD_REVIEW = insert(REVIEWS)
 
 
 def _insert_ignoring_duplicates(
@@ -46,18 +88,13 @@ def _insert_ignoring_duplicates(
 
 def ensure_learner(session: Session, user_id: int, now: datetime) -> str:
     """Create the learner on first use (racing creators leave one row); their zone name."""
-    zone_of = select(Learner.timezone).where(Learner.user_id == user_id)
-    zone = session.scalar(zone_of)
+    zone = session.scalar(_LEARNER_ZONE, {"p_user": user_id})
     if zone is None:
         _insert_ignoring_duplicates(
             session, Learner, {"user_id": user_id, "created_at": now}, ["user_id"]
         )
-        zone = session.scalar(zone_of)
+        zone = session.scalar(_LEARNER_ZONE, {"p_user": user_id})
     return zone or "UTC"
-
-
-def learner_zone_name(session: Session, user_id: int) -> str | None:
-    return session.scalar(select(Learner.timezone).where(Learner.user_id == user_id))
 
 
 def get_learner(session: Session, user_id: int) -> Learner | None:
@@ -76,10 +113,7 @@ def enrol(session: Session, guild_id: int, user_id: int, now: datetime) -> None:
 
 
 def is_enrolled(session: Session, guild_id: int, user_id: int) -> bool:
-    statement = select(GuildEnrolment.user_id).where(
-        GuildEnrolment.guild_id == guild_id, GuildEnrolment.user_id == user_id
-    )
-    return session.scalar(statement) is not None
+    return session.scalar(_ENROLLED, {"p_guild": guild_id, "p_user": user_id}) is not None
 
 
 def enrolled_user_ids(session: Session, guild_id: int) -> list[int]:
@@ -109,20 +143,13 @@ def most_due_item(
 ) -> tuple[str, int] | None:
     """(item id, box) of the learner's most overdue item among ``item_ids``, or None.
 
-    Items never scheduled come first; ties go to the lower box, then the id.
+    Items never scheduled come first; ties go to the lower box, then the id.  Few
+    items are due at once, so filtering ``item_ids`` here beats an IN list.
     """
-    statement = (
-        select(ItemStateRow.item_id, ItemStateRow.box)
-        .where(
-            ItemStateRow.user_id == user_id,
-            ItemStateRow.item_id.in_(item_ids),
-            or_(ItemStateRow.due.is_(None), ItemStateRow.due <= now),
-        )
-        .order_by(ItemStateRow.due.asc().nulls_first(), ItemStateRow.box, ItemStateRow.item_id)
-        .limit(1)
-    )
-    row = session.execute(statement).first()
-    return None if row is None else (row.item_id, row.box)
+    for item_id, box in session.execute(_DUE_ITEMS, {"p_user": user_id, "p_now": now}):
+        if item_id in item_ids:
+            return str(item_id), int(box)
+    return None
 
 
 def known_item_ids(session: Session, user_id: int) -> set[str]:
@@ -137,19 +164,9 @@ def earliest_due(session: Session, user_id: int, item_ids: Collection[str]) -> d
     return session.scalar(statement)
 
 
-def item_state_row(session: Session, user_id: int, item_id: str) -> ItemStateRow | None:
-    return session.get(ItemStateRow, (user_id, item_id))
-
-
-STATE_COLUMNS = ("box", "due", "last_review", "reviews", "correct", "lapses", "first_seen")
-
-
 def item_box_and_due(session: Session, user_id: int, item_id: str) -> tuple[int, datetime | None]:
     """Where the item stands for the learner: (1, None) for an item never reviewed."""
-    statement = select(ItemStateRow.box, ItemStateRow.due).where(
-        ItemStateRow.user_id == user_id, ItemStateRow.item_id == item_id
-    )
-    row = session.execute(statement).first()
+    row = session.execute(_BOX_AND_DUE, {"p_user": user_id, "p_item": item_id}).first()
     return (1, None) if row is None else (row.box, row.due)
 
 
@@ -160,13 +177,8 @@ def lock_item_state(session: Session, user_id: int, item_id: str, now: datetime)
     and each read the state the previous one committed.  SQLite: the transaction
     already holds the database's write lock (BEGIN IMMEDIATE).
     """
-    columns = [getattr(ItemStateRow, name) for name in STATE_COLUMNS]
-    statement = (
-        select(*columns)
-        .where(ItemStateRow.user_id == user_id, ItemStateRow.item_id == item_id)
-        .with_for_update()
-    )
-    row = session.execute(statement).first()
+    key = {"p_user": user_id, "p_item": item_id}
+    row = session.execute(_LOCK_STATE, key).first()
     if row is None:
         _insert_ignoring_duplicates(
             session,
@@ -174,17 +186,14 @@ def lock_item_state(session: Session, user_id: int, item_id: str, now: datetime)
             {"user_id": user_id, "item_id": item_id, "box": 1, "first_seen": now},
             ["user_id", "item_id"],
         )
-        row = session.execute(statement).one()
+        row = session.execute(_LOCK_STATE, key).one()
     return dict(row._mapping)
 
 
 def write_item_state(session: Session, user_id: int, item_id: str, values: dict[str, Any]) -> None:
-    statement = (
-        update(ITEM_STATES)
-        .where(ITEM_STATES.c.user_id == user_id, ITEM_STATES.c.item_id == item_id)
-        .values(**values)
-    )
-    session.execute(statement)
+    """Overwrite every column of STATE_COLUMNS (all must be given) of one item state."""
+    parameters = {f"new_{name}": values[name] for name in STATE_COLUMNS}
+    session.execute(_WRITE_STATE, {"p_user": user_id, "p_item": item_id, **parameters})
 
 
 def delete_item_state(session: Session, user_id: int, item_id: str) -> None:
@@ -225,23 +234,13 @@ def count_due_by_learner(session: Session, now: datetime) -> dict[int, int]:
 
 def add_attempt(session: Session, values: dict[str, Any]) -> int:
     """Insert an attempt; its id."""
-    statement = insert(ATTEMPTS).values(**values).returning(ATTEMPTS.c.id)
-    return int(session.execute(statement).scalar_one())
+    return int(session.execute(_ADD_ATTEMPT, values).scalar_one())
 
 
 def attempt_with_zone(session: Session, attempt_id: int) -> dict[str, Any] | None:
     """The attempt's columns plus its learner's ``timezone``, or None."""
-    statement = (
-        select(ATTEMPTS, Learner.timezone)
-        .join(Learner, Learner.user_id == Attempt.user_id)
-        .where(Attempt.id == attempt_id)
-    )
-    row = session.execute(statement).first()
+    row = session.execute(_ATTEMPT_WITH_ZONE, {"p_attempt": attempt_id}).first()
     return None if row is None else dict(row._mapping)
-
-
-def get_attempt(session: Session, attempt_id: int) -> Attempt | None:
-    return session.get(Attempt, attempt_id)
 
 
 def claim_attempt(session: Session, attempt_id: int) -> bool:
@@ -250,13 +249,7 @@ def claim_attempt(session: Session, attempt_id: int) -> bool:
     A conditional UPDATE is atomic on both databases: of any number of racing
     submits of one attempt, exactly one sees a changed row.
     """
-    statement = (
-        update(Attempt)
-        .where(Attempt.id == attempt_id, Attempt.answered.is_(False))
-        .values(answered=True)
-        .execution_options(synchronize_session=False)
-    )
-    result = session.execute(statement)
+    result = session.execute(_CLAIM_ATTEMPT, {"p_attempt": attempt_id})
     return bool(getattr(result, "rowcount", 0) == 1)
 
 
@@ -269,7 +262,7 @@ def learner_attempts(session: Session, user_id: int) -> list[Attempt]:
 
 
 def add_review(session: Session, values: dict[str, Any]) -> None:
-    session.execute(insert(REVIEWS).values(**values))
+    session.execute(_ADD_REVIEW, values)
 
 
 def review_for_attempt(session: Session, attempt_id: int) -> Review | None:

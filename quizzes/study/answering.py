@@ -211,7 +211,8 @@ def _apply_leitner(
     before = _state_of(attempt.item_id, stored)
     zone = learner_zone(attempt.timezone)
     after, log = context.scheduler.review(before, correct, now, zone)
-    queries.write_item_state(session, attempt.user_id, attempt.item_id, _columns_of(after))
+    columns = _columns_of(after) | {"first_seen": stored["first_seen"]}
+    queries.write_item_state(session, attempt.user_id, attempt.item_id, columns)
     return {
         "box_before": log.box_before,
         "box_after": log.box_after,
@@ -269,9 +270,11 @@ def _restore(session: Session, review: Review, before: ItemState) -> None:
     if before.reviews == 0:
         queries.delete_item_state(session, review.user_id, review.item_id)
         return
-    columns = _columns_of(before)
+    stored = queries.lock_item_state(session, review.user_id, review.item_id, review.reviewed_at)
     first_seen = review.state_before.get("first_seen") if review.state_before else None
-    if first_seen is not None:
-        columns["first_seen"] = datetime.fromisoformat(first_seen)
-    queries.lock_item_state(session, review.user_id, review.item_id, review.reviewed_at)
+    columns = _columns_of(before) | {
+        "first_seen": stored["first_seen"]
+        if first_seen is None
+        else datetime.fromisoformat(first_seen)
+    }
     queries.write_item_state(session, review.user_id, review.item_id, columns)
