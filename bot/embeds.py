@@ -240,11 +240,16 @@ def parse_error_text(error: AnswerParseError) -> str:
 
 
 # ---- sessions, progress, undo -------------------------------------------
-def summary_embed(answered: int, right: int, next_due: datetime | None) -> discord.Embed:
+def summary_embed(
+    answered: int, right: int, next_due: datetime | None, due_now: int = 0
+) -> discord.Embed:
     embed = discord.Embed(title="Session over", colour=COLOUR_ITEM)
     embed.add_field(name="Answered", value=str(answered))
     embed.add_field(name="Right", value=str(right))
-    embed.add_field(name="Next due", value=timestamp(next_due) if next_due else "nothing scheduled")
+    due = timestamp(next_due) if next_due else "nothing scheduled"
+    if due_now:  # stopped early: the next due time is already past
+        due += f" ({due_now} due now — `/review` to go on)"
+    embed.add_field(name="Next due", value=due)
     return embed
 
 

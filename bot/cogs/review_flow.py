@@ -39,6 +39,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+STALE_FORM = "That form belongs to a question you have already moved past; nothing was recorded."
+
 
 class ReviewFlow:
     def __init__(
@@ -154,12 +156,13 @@ class ReviewFlow:
                 content=embeds.nothing_due_text(due.next_due), embed=None, view=None, attachments=[]
             )
             return
-        next_due = (
-            due.next_due
-            if due is not None
-            else (await self.service.progress(self.user_id)).next_due
-        )
-        embed = embeds.summary_embed(self.answered, self.right, next_due)
+        if due is not None:
+            embed = embeds.summary_embed(self.answered, self.right, due.next_due)
+        else:
+            progress = await self.service.progress(self.user_id)
+            embed = embeds.summary_embed(
+                self.answered, self.right, progress.next_due, progress.due_now
+            )
         await self.display(interaction, embed=embed, view=None)
 
     # ---- answering ------------------------------------------------------------
@@ -190,7 +193,8 @@ class ReviewFlow:
         await interaction.response.defer()
         item = self.item
         if item is None or item.problem is None or item.attempt_id != attempt_id:
-            return  # a form left open on a question the flow has moved past
+            await send_ephemeral(interaction, STALE_FORM)  # a form left open too long
+            return
         self.drafts.update(answers)
         pages = len(item.problem.pages)
         if page + 1 >= pages:
