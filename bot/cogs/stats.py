@@ -48,7 +48,7 @@ class StatsCog(commands.Cog):
     @app_commands.default_permissions(manage_guild=True)
     @app_commands.guild_only()
     async def stats(
-        self, interaction: discord.Interaction, learner: discord.Member | None = None
+        self, interaction: discord.Interaction, learner: discord.User | None = None
     ) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
         guild_id = await self.require_instructor(interaction)
@@ -80,8 +80,9 @@ class StatsCog(commands.Cog):
         ]
 
     async def learner_reply(
-        self, guild_id: int, member: discord.Member
+        self, guild_id: int, member: discord.abc.User
     ) -> tuple[discord.Embed, list[discord.File]]:
+        """One learner's detail; a member who left keeps their record until /forget-me."""
         stats = await self.instructors.learner_report(guild_id, member.id)
         chart = await asyncio.to_thread(reports.learner_chart_png, stats)
         table = reports.learner_item_csv(stats.items)

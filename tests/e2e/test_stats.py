@@ -24,7 +24,7 @@ from quizzes.problems.base import Problem
 from quizzes.storage.db import Database
 from quizzes.storage.models import GuildSettings, ItemStateRow, Learner
 from quizzes.study import ServedItem, StudyService
-from tests.e2e.chainrule import answers_with_mistake
+from tests.e2e.chainrule import SteppingClock, answers_with_mistake
 from tests.e2e.driver import DiscordDouble
 from tests.e2e.payloads import (
     APPLICATION_COMMAND,
@@ -315,6 +315,45 @@ async def test_learner_detail_is_limited_to_learners_of_this_guild(
     )
     refused = await double.wait_for_text(record, "has not studied in this server")
     assert not attached(refused)
+
+
+async def test_learner_detail_of_a_member_who_left_still_shows_their_record(
+    double: DiscordDouble,
+    chainrule: ChainruleBot,
+    guild: RoledGuild,
+    teacher: FakeUser,
+    ada: FakeUser,
+    service: StudyService,
+) -> None:
+    await grade_card(service, ada, guild.id, knew=False)
+    del guild.members[ada.id]
+    only_user = {"users": {str(ada.id): ada.payload()}}  # Discord resolves no member for them
+
+    record = await slash_with(double, teacher, guild, "stats", {"learner": str(ada.id)}, only_user)
+
+    detail = await double.wait_for_text(record, "Learner detail")
+    assert "**1** reviews" in message_text(detail)
+
+
+async def test_a_large_class_still_fits_in_one_reply(
+    double: DiscordDouble,
+    chainrule: ChainruleBot,
+    guild: RoledGuild,
+    teacher: FakeUser,
+    service: StudyService,
+    clock: SteppingClock,
+) -> None:
+    learners = [double.add_user(f"learner{n}", guild=guild) for n in range(40)]
+    for learner in learners:
+        await grade_card(service, learner, guild.id, knew=False)
+    clock.advance(days=5)  # every card is now days overdue
+
+    shown = await double.wait_for_text(await double.slash(teacher, "stats"), "Class statistics")
+
+    text = message_text(shown)
+    assert "**40** learners enrolled · **40** active" in text
+    assert "30 more (see the CSV)" in text
+    assert len(csv_rows(attached(shown)["class-stats.csv"])) == 40
 
 
 # ---- /config -----------------------------------------------------------------------------
