@@ -35,6 +35,7 @@ class Settings:
     sync_commands_on_start: bool = True
     shard_count: int | None = None
     shard_ids: tuple[int, ...] | None = None
+    reminders_per_second: float = 10.0  # per process; keep the sum of all processes under 50
 
     @classmethod
     def from_env(
@@ -62,6 +63,7 @@ class Settings:
             sync_commands_on_start=_flag(values, "CHAINRULE_SYNC_COMMANDS", default=True),
             shard_count=_optional_int(values, "CHAINRULE_SHARD_COUNT"),
             shard_ids=_optional_int_list(values, "CHAINRULE_SHARD_IDS"),
+            reminders_per_second=_positive_float(values, "CHAINRULE_REMINDER_RATE", default=10.0),
         )
 
 
@@ -111,6 +113,19 @@ def _optional_int_list(values: Mapping[str, str], name: str) -> tuple[int, ...] 
         return tuple(int(part) for part in raw.split(",") if part.strip())
     except ValueError:
         raise SettingsError(f"{name} must be comma-separated whole numbers, not {raw!r}") from None
+
+
+def _positive_float(values: Mapping[str, str], name: str, *, default: float) -> float:
+    raw = values.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        number = float(raw)
+    except ValueError:
+        number = 0.0
+    if not number > 0 or number == float("inf"):
+        raise SettingsError(f"{name} must be a positive number, not {raw!r}")
+    return number
 
 
 def _flag(values: Mapping[str, str], name: str, *, default: bool) -> bool:

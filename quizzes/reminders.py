@@ -61,17 +61,18 @@ class ReminderSettings:
     """What /remind shows a learner."""
 
     user_id: int
-    enabled: bool
-    time: str | None  # "HH:MM" in force: the learner's own, else the guild's default
-    own_time: bool
-    timezone: str
-    where: Where
-    guild_id: int | None
-    next_reminder_at: datetime | None
-    dms_closed: bool
-    dms_closed_at: datetime | None
-    last_status: str | None
-    last_date: date | None
+    enabled: bool = False
+    time: str | None = None  # "HH:MM" in force: the learner's own, else the guild's default
+    own_time: bool = False
+    timezone: str = "UTC"
+    where: Where = "dm"
+    guild_id: int | None = None
+    channel_id: int | None = None  # the guild's reminder channel (the fallback when DMs close)
+    next_reminder_at: datetime | None = None
+    dms_closed: bool = False
+    dms_closed_at: datetime | None = None
+    last_status: str | None = None
+    last_date: date | None = None
 
 
 @dataclass(frozen=True)
@@ -195,11 +196,23 @@ class ReminderService:
             change(session)
 
     def _settings(self, user_id: int) -> ReminderSettings:
-        with self.database.session() as session:
+        with self.database.read_session() as session:
             learner = queries.get_learner(session, user_id)
             if learner is None:
                 return ReminderSettings(
-                    user_id, False, None, False, "UTC", "dm", None, None, False, None, None, None
+                    user_id,
+                    False,
+                    None,
+                    False,
+                    "UTC",
+                    "dm",
+                    None,
+                    None,
+                    None,
+                    False,
+                    None,
+                    None,
+                    None,
                 )
             guild = rq.guild_settings(session, learner.reminder_guild_id)
             last = rq.latest_log_entry(session, user_id)
@@ -211,6 +224,7 @@ class ReminderService:
                 timezone=learner.timezone,
                 where="channel" if learner.reminder_where == "channel" else "dm",
                 guild_id=learner.reminder_guild_id,
+                channel_id=guild.reminder_channel_id if guild else None,
                 next_reminder_at=learner.next_reminder_at,
                 dms_closed=learner.dms_closed,
                 dms_closed_at=learner.dms_closed_at,
@@ -275,7 +289,7 @@ class ReminderService:
 
     def _due_reminders(self) -> list[DueReminder]:
         now = self.now()
-        with self.database.session() as session:
+        with self.database.read_session() as session:
             candidates = rq.reminder_candidates(session, now, self.batch_size)
             retries = rq.retry_candidates(session, now, self.batch_size)
         due: list[DueReminder] = []
@@ -371,7 +385,7 @@ class ReminderService:
         return outcome
 
     def _log(self, user_id: int) -> list[tuple[date, str, int]]:
-        with self.database.session() as session:
+        with self.database.read_session() as session:
             entries = rq.log_entries(session, user_id)
             return [(e.local_date, e.status, e.attempts) for e in entries]
 
