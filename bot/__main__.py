@@ -62,6 +62,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"chainrule: {error}", file=sys.stderr)
         return EXIT_CONFIG
     configure_logging(settings.log_level, secrets=[settings.token])
+    # chainrule has no voice features: discord.py's start-up warnings about voice are noise
+    discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False
     try:
         return asyncio.run(serve(settings, sync_only=args.command == "sync-commands"))
     except discord.LoginFailure:
