@@ -7,6 +7,11 @@ and the database size per learner.  Goals: next + submit median <= 2 ms, sweep <
 
     .venv/bin/python bench/storage.py                    # the full 4M item states
     .venv/bin/python bench/storage.py --learners 5000    # a quick run
+
+Figures on the 2-core development machine (shared, loaded), 100,000 learners:
+seeding 125 s; next_item + submit median 0.87 ms, p99 8.9 ms (raw sqlite3 0.16 ms,
+ratio 5.3x on the flashcard path; problems incl. grading 1.38 ms); sweep 0.32 s
+(raw 0.16 s) on the covering index ix_item_states_user_id_due; 10 KB per learner.
 """
 
 from __future__ import annotations
@@ -287,8 +292,9 @@ def run(path: Path, learners: int, iterations: int) -> None:
     timings, statements = asyncio.run(bench_service(database, learners, iterations))
     both = timings["card"] + timings["problem"]
     raw = bench_raw(path, learners, iterations)
-    print(f"next_item + submit ({statements:.1f} SQL statements per pair through the service, "
-          f"{len(RAW_NEXT) + len(RAW_SUBMIT) + 4} raw incl. BEGIN/COMMIT):")  # fmt: skip
+    print(f"next_item + submit (statements per pair: service {statements:.1f} incl. BEGIN, "
+          f"commits not counted; raw {len(RAW_NEXT) + len(RAW_SUBMIT) + 4} incl. "
+          "BEGIN and COMMIT):")  # fmt: skip
     print(describe("service, all items", both))
     print(describe("service, flashcards", timings["card"]))
     print(describe("service, problems (incl. grading)", timings["problem"]))
