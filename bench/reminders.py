@@ -185,20 +185,20 @@ def due_learners(database: Database, count: int, now: datetime) -> list[int]:
     """``count`` learners due a reminder at ``now``, the only ones (``(a)``'s are turned off)."""
     with database.transaction() as session:
         session.execute(update(Learner).values(reminders_enabled=False, next_reminder_at=None))
-    rows = []
-    for number in range(count):
-        user_id = SENDING_USER_ID + number
+    user_ids = [SENDING_USER_ID + number for number in range(count)]
+    rows: list[dict[str, Any]] = []
+    for user_id in user_ids:
         rows.append(
             {"user_id": user_id, "timezone": "UTC", "reminders_enabled": True,
              "reminder_time": "09:00", "reminder_where": "dm", "dm_channel_id": user_id + 1,
              "dms_closed": False, "created_at": now, "next_reminder_at": now}
         )  # fmt: skip
-    items = [{"user_id": r["user_id"], "item_id": "card-0", "box": 1, "due": now,
-              "first_seen": now} for r in rows]  # fmt: skip
+    items = [{"user_id": user_id, "item_id": "card-0", "box": 1, "due": now,
+              "first_seen": now} for user_id in user_ids]  # fmt: skip
     with database.transaction() as session:
         session.execute(insert(Learner), rows)
         session.execute(insert(ItemStateRow), items)
-    return [r["user_id"] for r in rows]
+    return user_ids
 
 
 async def bench_sending(url: str, reminders: int, limit: float, rate: float) -> None:
@@ -215,7 +215,7 @@ async def bench_sending(url: str, reminders: int, limit: float, rate: float) -> 
         with discord_pointed_at(double):
             await client.login(double.token)
             service = ReminderService(database, clock=lambda: now)
-            sender = ReminderSender(client, service, rate=rate)  # type: ignore[arg-type]
+            sender = ReminderSender(client, service, rate=rate)
             before = len(double.requests)
             watch = Stopwatch()
             outcomes = await sender.sweep()

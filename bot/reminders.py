@@ -35,7 +35,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from discord.http import handle_message_parameters
 
 from bot.errors import report_error
-from quizzes.reminders import ClaimedReminder, Outcome, ReminderService
+from quizzes.reminders import ClaimedReminder, DueReminder, Outcome, ReminderService
 
 if TYPE_CHECKING:
     from bot.client import ChainruleBot
@@ -155,14 +155,26 @@ class ReminderSender:
         report: Counter[str] = Counter()
         async with self._sweeping, asyncio.TaskGroup() as sends:
             for reminder in await self.reminders.due_reminders():
-                claimed = await self.reminders.claim(reminder)
+                claimed = await self._claim(reminder, report)
                 if claimed is None:
-                    report["not-claimed"] += 1
                     continue
                 await self.pacer.wait()
                 await self._slots.acquire()
                 sends.create_task(self._deliver(claimed, report))
         return report
+
+    async def _claim(self, reminder: DueReminder, report: Counter[str]) -> ClaimedReminder | None:
+        try:
+            claimed = await self.reminders.claim(reminder)
+        except asyncio.CancelledError:
+            raise
+        except Exception:  # one learner's failure never stops the sweep
+            log.exception("could not claim the reminder of %s", reminder.user_id)
+            report["claim-failed"] += 1
+            return None
+        if claimed is None:
+            report["not-claimed"] += 1
+        return claimed
 
     async def sweep_logging_failures(self) -> None:
         """The scheduled job: a failed sweep is logged and the next minute tries again."""

@@ -143,6 +143,7 @@ class DueReminder:
     user_id: int
     local_date: date
     due_items: int
+    timezone: str = "UTC"  # the learner's zone: the reminder is void once its date ends there
     seen_next_at: datetime | None = None  # next_reminder_at as read (compare-and-set)
     next_at: datetime | None = None  # where next_reminder_at moves once claimed
     retry_log_id: int | None = None  # set when this is a retry of a claimed reminder
@@ -176,7 +177,14 @@ def plan_candidate(candidate: CandidateRow, now: datetime) -> DueReminder | Resc
         return Reschedule(candidate.user_id, seen, reminder_instant(today, at, zone))
     if candidate.due_items == 0:
         return Reschedule(candidate.user_id, seen, tomorrow_at)
-    return DueReminder(candidate.user_id, today, candidate.due_items, seen, tomorrow_at)
+    return DueReminder(
+        candidate.user_id,
+        today,
+        candidate.due_items,
+        timezone=candidate.timezone,
+        seen_next_at=seen,
+        next_at=tomorrow_at,
+    )
 
 
 def retry_time(now: datetime, attempt: int, day: date, zone_name: str) -> datetime | None:

@@ -300,33 +300,43 @@ class ReminderService:
                 due.append(planned)
             else:
                 moves.append(planned)
-        expired = []
+        expired: list[tuple[int, str]] = []
         for retry in retries:
-            if retry.due_items and now < day_end(retry.local_date, learner_zone(retry.timezone)):
+            if now >= day_end(retry.local_date, learner_zone(retry.timezone)):
+                expired.append((retry.log_id, "the day ended"))
+            elif retry.due_items == 0:
+                expired.append((retry.log_id, "nothing due any more"))
+            else:
                 due.append(
                     DueReminder(
-                        retry.user_id, retry.local_date, retry.due_items, retry_log_id=retry.log_id
+                        retry.user_id,
+                        retry.local_date,
+                        retry.due_items,
+                        timezone=retry.timezone,
+                        retry_log_id=retry.log_id,
                     )
                 )
-            else:
-                expired.append(retry.log_id)
         if moves or expired:
             self._apply_moves(moves, expired, now)
         return due
 
     def _apply_moves(
-        self, moves: Iterable[Reschedule], expired: Iterable[int], now: datetime
+        self, moves: Iterable[Reschedule], expired: Iterable[tuple[int, str]], now: datetime
     ) -> None:
         with self.database.transaction() as session:
             for move in moves:
                 rq.move_next_reminder(session, move.user_id, move.seen, move.next_at)
-            for log_id in expired:
-                rq.set_log_status(session, log_id, Outcome.FAILED, now, detail="the day ended")
+            for log_id, why in expired:
+                rq.set_log_status(session, log_id, Outcome.FAILED, now, detail=why)
 
     def _claim(self, reminder: DueReminder) -> ClaimedReminder | None:
         now = self.now()
+        # a long backlog may reach the learner's midnight: yesterday's reminder is void
+        day_over = now >= day_end(reminder.local_date, learner_zone(reminder.timezone))
         with self.database.transaction() as session:
-            if reminder.retry_log_id is None:
+            if day_over:
+                log_id = None
+            elif reminder.retry_log_id is None:
                 log_id = rq.claim_new_reminder(session, reminder.user_id, reminder.local_date, now)
                 # whoever claimed, today's reminder is handled: look again on its next day
                 rq.move_next_reminder(

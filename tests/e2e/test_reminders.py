@@ -8,9 +8,10 @@ chosen instants rather than waiting for the scheduler's minute.
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections import Counter
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -107,6 +108,20 @@ async def test_the_reminder_comes_at_the_local_time_once_and_its_button_opens_th
     assert await sweep(chainrule) == Counter({"sent-dm": 1})
     assert len(double.requests_to("POST", OPEN_DM)) == 1
     assert len(double.requests_to("POST", dm_path(double, ada))) == 2
+
+
+async def test_the_sweep_runs_every_minute_while_the_bot_runs_and_late_runs_are_kept(
+    double: DiscordDouble, guild: FakeGuild, service: StudyService
+) -> None:
+    async with chainrule_running(double, guild, service) as bot:
+        schedule = remind_cog(bot).schedule
+        assert schedule.scheduler.running
+        job = schedule.job
+        assert job.trigger.interval == timedelta(minutes=1)
+        assert job.coalesce is True and job.misfire_grace_time is None
+        assert job.max_instances == 1
+    await asyncio.sleep(0)  # the scheduler shuts down on the loop
+    assert not schedule.scheduler.running
 
 
 async def test_a_bot_down_at_the_reminder_time_sends_it_late_once_even_across_a_restart(

@@ -180,6 +180,19 @@ async def test_a_reminder_missed_while_down_goes_late_the_same_local_day_only(
     assert dates == [date(2026, 3, 6), date(2026, 3, 8)]
 
 
+async def test_a_reminder_found_before_midnight_and_claimed_after_it_is_void(
+    database: Database, reminders: ReminderService, clock: FixedClock
+) -> None:
+    await reminders.set_reminder(ADA, at="23:50", timezone="UTC")
+    give_due_items(database, ADA)
+    clock.now = utc(2026, 3, 5, 23, 55)
+    [found] = await reminders.due_reminders()
+    clock.now = utc(2026, 3, 6, 0, 1)  # a long backlog took the sweep past midnight
+    assert await reminders.claim(found) is None
+    assert await sent_at(reminders, clock, utc(2026, 3, 6, 0, 2)) == []
+    assert await sent_at(reminders, clock, utc(2026, 3, 6, 23, 50)) == [ADA]
+
+
 async def test_nothing_due_sends_nothing_and_waits_for_tomorrow(
     database: Database, reminders: ReminderService, clock: FixedClock
 ) -> None:
