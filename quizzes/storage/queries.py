@@ -295,12 +295,18 @@ def learner_reviews(
 
 
 def guild_reviews(session: Session, guild_id: int, since: datetime) -> list[Review]:
-    """Reviews since ``since`` (not undone) by learners enrolled in the guild."""
+    """Reviews since ``since`` (not undone) by learners enrolled in the guild.
+
+    A review made in another guild belongs to that guild's class and is left out;
+    one made in DMs (guild_id NULL, e.g. from a reminder) counts for every class
+    the learner is enrolled in.
+    """
     statement = (
         select(Review)
         .join(GuildEnrolment, GuildEnrolment.user_id == Review.user_id)
         .where(
             GuildEnrolment.guild_id == guild_id,
+            or_(Review.guild_id == guild_id, Review.guild_id.is_(None)),
             Review.reviewed_at >= since,
             Review.undone.is_(False),
         )

@@ -51,7 +51,9 @@ async def answer_all(
     service: StudyService, user_id: int, correct: bool, guild_id: int | None = None
 ) -> None:
     session = await service.start_session(user_id, guild_id=guild_id)
-    while isinstance(item := await service.next_item(user_id, session=session), ServedItem):
+    while isinstance(
+        item := await service.next_item(user_id, guild_id=guild_id, session=session), ServedItem
+    ):
         if item.card is not None:
             answers = {"recall": "knew" if correct else "missed"}
         else:
@@ -113,6 +115,24 @@ async def test_class_stats_cover_only_that_guilds_learners(
     other = await service.class_stats(GUILD + 1, START - timedelta(days=1))
     assert {row.user_id for row in other.rows} == {BOB} and other.boxes[1] == 3
     assert other.hardest_items[0].accuracy == 0.0
+    assert other.diagnosis_counts == [("forgot-upstream", 1)]
+
+
+async def test_class_stats_leave_out_reviews_made_in_another_guild(
+    service: StudyService, clock: FixedClock
+) -> None:
+    # Alice studies in two classes: her work in the other class is not this class's data,
+    # while her reviews in DMs (no guild) count for every class she is enrolled in.
+    await answer_all(service, ALICE, correct=True, guild_id=GUILD)
+    clock.advance(days=3)
+    await answer_all(service, ALICE, correct=False, guild_id=GUILD + 1)
+    clock.advance(days=3)
+    await answer_all(service, ALICE, correct=True, guild_id=None)
+    stats = await service.class_stats(GUILD, START - timedelta(days=1))
+    other = await service.class_stats(GUILD + 1, START - timedelta(days=1))
+    assert sum(n for _, n in stats.reviews_per_day) == 6
+    assert stats.diagnosis_counts == []
+    assert sum(n for _, n in other.reviews_per_day) == 6
     assert other.diagnosis_counts == [("forgot-upstream", 1)]
 
 
