@@ -24,7 +24,12 @@ from tests.e2e.chainrule import SteppingClock, chainrule_running
 from tests.e2e.driver import DiscordDouble
 from tests.e2e.harness import ErrorLogGuard
 from tests.e2e.payloads import JSON, FakeGuild, FakeUser
-from tests.e2e.records import button_labels, is_ephemeral, message_text
+from tests.e2e.records import (
+    CALLBACK_AUTOCOMPLETE,
+    button_labels,
+    is_ephemeral,
+    message_text,
+)
 
 TUESDAY_REMINDER = datetime(2025, 3, 4, 14, 0, tzinfo=UTC)  # 09:00 in New York (EST)
 OPEN_DM = r"^/users/@me/channels$"
@@ -279,6 +284,24 @@ async def test_remind_refuses_a_bad_time_or_zone_with_a_private_explanation(
     assert "not a time zone" in message_text(await double.wait_for_reply(bad_zone))
     shown = await ask_for_reminders(double, ada, {})
     assert "Reminders are off" in message_text(shown)
+
+
+AUTOCOMPLETE = 4  # the interaction type Discord sends while a learner types an option
+
+
+async def test_the_timezone_option_autocompletes_from_what_the_learner_types(
+    double: DiscordDouble, chainrule: ChainruleBot, ada: FakeUser, guild: FakeGuild
+) -> None:
+    command = double.synced_command("remind", guild)
+    assert command is not None
+    typed = {"name": "timezone", "type": 3, "value": "paris", "focused": True}
+    data = {"id": command["id"], "name": "remind", "type": 1, "options": [typed]}
+    data["guild_id"] = str(guild.id)
+    record = await double._dispatch_interaction(ada, AUTOCOMPLETE, data, guild)
+    callback = await double.wait_for_callback(record)
+    assert callback.type == CALLBACK_AUTOCOMPLETE
+    assert {"name": "Europe/Paris", "value": "Europe/Paris"} in callback.data["choices"]
+    assert len(callback.data["choices"]) <= 25
 
 
 async def test_remind_with_nothing_set_shows_the_next_reminder_as_a_discord_timestamp(
