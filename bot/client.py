@@ -15,8 +15,8 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.components import ComponentRegistry, ComponentState, is_expirable
-from bot.errors import EXPIRED, report_error
+from bot.components import ComponentRegistry, ComponentState, expiry_message
+from bot.errors import report_error
 from bot.settings import Settings
 from quizzes.diagram import render_circuit
 from quizzes.problems.base import Problem
@@ -107,7 +107,8 @@ class ChainruleBot(commands.Bot):
 
     async def on_interaction(self, interaction: discord.Interaction) -> None:
         custom_id = _custom_id(interaction)
-        if custom_id is None or not is_expirable(custom_id):
+        message = expiry_message(custom_id) if custom_id is not None else None
+        if message is None:
             return
         state = interaction.extras.get(COMPONENT_STATE_KEY, ComponentState.UNKNOWN)
         if state is ComponentState.LIVE or interaction.response.is_done():
@@ -116,7 +117,7 @@ class ChainruleBot(commands.Bot):
             if state is ComponentState.FINISHED:
                 await interaction.response.defer()  # a late second click: already handled
             else:
-                await interaction.response.send_message(EXPIRED, ephemeral=True)
+                await interaction.response.send_message(message, ephemeral=True)
         except (discord.HTTPException, discord.InteractionResponded) as failure:
             log.debug("stale interaction %s not acknowledged: %s", interaction.id, failure)
 

@@ -15,7 +15,15 @@ from collections import OrderedDict
 
 import discord
 
-EXPIRABLE_PREFIXES = ("chainrule:review:", "chainrule:answer:")
+from bot.errors import EXPIRED
+
+# What a click on a component from before a restart is told, by custom id prefix.
+EXPIRY_MESSAGES: dict[str, str] = {
+    "chainrule:review:": EXPIRED,
+    "chainrule:answer:": EXPIRED,
+    "chainrule:forget:": "This confirmation has expired — run `/forget-me` again.",
+}
+EXPIRABLE_PREFIXES = tuple(EXPIRY_MESSAGES)
 MAX_REMEMBERED = 20_000
 
 
@@ -73,3 +81,15 @@ class ComponentRegistry:
 
 def is_expirable(custom_id: str) -> bool:
     return custom_id.startswith(EXPIRABLE_PREFIXES)
+
+
+def expiry_message(custom_id: str) -> str | None:
+    """The reply for a stale click on ``custom_id``; None if it is not ours to expire."""
+    for prefix, message in EXPIRY_MESSAGES.items():
+        if custom_id.startswith(prefix):
+            return message
+    return None
+
+
+def forget_custom_id(origin_interaction_id: int, action: str) -> str:
+    return f"chainrule:forget:{origin_interaction_id}:{action}"

@@ -17,6 +17,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.components import forget_custom_id
 from bot.errors import report_error, send_ephemeral
 
 if TYPE_CHECKING:
@@ -81,6 +82,10 @@ class ForgetConfirmView(discord.ui.View):
         self.origin = origin  # its token edits the message when the view times out
         self.owner_id = origin.user.id
         self.decided = False
+        # stable ids, so a click after a restart is told the confirmation expired
+        self.confirm.custom_id = forget_custom_id(origin.id, "confirm")
+        self.cancel.custom_id = forget_custom_id(origin.id, "cancel")
+        bot.components.track_view(self)
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
         if interaction.user.id != self.owner_id:

@@ -15,7 +15,7 @@ from bot.client import ChainruleBot
 from quizzes.storage.db import Database
 from quizzes.storage.models import GuildSettings, Learner
 from quizzes.study import StudyService
-from tests.e2e.chainrule import SteppingClock
+from tests.e2e.chainrule import SteppingClock, chainrule_running
 from tests.e2e.classroom import (
     MANAGE_GUILD,
     RoledGuild,
@@ -331,4 +331,21 @@ async def test_forget_me_buttons_disable_themselves_when_they_time_out(
         lambda: "Timed out" in message_text(double.current(asked)), what="the timeout edit"
     )
     assert all(button.get("disabled") for button in buttons(double.current(asked)))
+    assert (await service.export_learner(ada.id))["learner"] is not None
+
+
+async def test_a_forget_me_confirmation_from_before_a_restart_expires_and_deletes_nothing(
+    double: DiscordDouble,
+    guild: RoledGuild,
+    ada: FakeUser,
+    service: StudyService,
+) -> None:
+    await grade_card(service, ada, guild.id, knew=True)
+    async with chainrule_running(double, guild, service):
+        asked = await double.wait_for_reply(await double.slash(ada, "forget-me"), buttons)
+    async with chainrule_running(double, guild, service):
+        stale = await double.click(ada, asked, label="Delete my data")
+        reply = await double.wait_for_reply(stale)
+        assert "expired" in reply["content"] and "/forget-me" in reply["content"]
+        assert is_ephemeral(reply)
     assert (await service.export_learner(ada.id))["learner"] is not None
