@@ -17,6 +17,7 @@ import zoneinfo
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from typing import Literal
 
 from quizzes.leitner import LeitnerScheduler
 from quizzes.problems.base import QuizError
@@ -24,6 +25,7 @@ from quizzes.storage.reminder_queries import CandidateRow
 from quizzes.study.context import learner_zone
 
 _REMINDER_TIME = re.compile(r"^\s*(?P<hour>[01]?\d|2[0-3])\s*[:h.]\s*(?P<minute>[0-5]\d)\s*$")
+Where = Literal["dm", "channel"]
 MAX_ZONE_SUGGESTIONS = 25  # Discord shows at most 25 autocomplete choices
 # after the n-th failed attempt, wait RETRY_DELAYS[n-1]; then give up for the day
 RETRY_DELAYS = (timedelta(minutes=5), timedelta(minutes=15), timedelta(hours=1))
@@ -134,6 +136,43 @@ class Outcome(enum.StrEnum):
     RETRY = "retry"  # a Discord server error: claimed again later the same day
     FAILED = "failed"
     NOTHING_DUE = "nothing-due"  # everything was reviewed between the sweep and the claim
+
+
+@dataclass(frozen=True)
+class ReminderSettings:
+    """What /remind shows a learner."""
+
+    user_id: int
+    enabled: bool = False
+    time: str | None = None  # "HH:MM" in force: the learner's own, else the guild's default
+    own_time: bool = False
+    timezone: str = "UTC"
+    where: Where = "dm"
+    guild_id: int | None = None
+    channel_id: int | None = None  # the guild's reminder channel (the fallback when DMs close)
+    next_reminder_at: datetime | None = None
+    dms_closed: bool = False
+    dms_closed_at: datetime | None = None
+    last_status: str | None = None
+    last_date: date | None = None
+
+
+@dataclass(frozen=True)
+class ClaimedReminder:
+    """A reminder this process alone now sends."""
+
+    log_id: int
+    user_id: int
+    local_date: date
+    timezone: str
+    attempt: int
+    due_items: int
+    streak_days: int
+    where: Where
+    dm_channel_id: int | None
+    dms_closed: bool
+    guild_id: int | None
+    channel_id: int | None  # the guild's reminder channel, when one is configured
 
 
 @dataclass(frozen=True)

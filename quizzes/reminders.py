@@ -18,19 +18,21 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import TYPE_CHECKING, Literal, TypeVar
+from typing import TYPE_CHECKING, TypeVar
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
 from quizzes.leitner import LeitnerScheduler
 from quizzes.reminder_rules import (
+    ClaimedReminder,
     DueReminder,
     Outcome,
     ReminderError,
+    ReminderSettings,
     Reschedule,
+    Where,
     day_end,
     format_reminder_time,
     next_reminder_after,
@@ -51,46 +53,8 @@ if TYPE_CHECKING:
     from quizzes.study import StudyService
 
 T = TypeVar("T")
-Where = Literal["dm", "channel"]
 SWEEP_BATCH = 5_000  # candidates read per sweep; the rest wait for the next minute
 STREAK_LOOKBACK = timedelta(days=400)
-
-
-@dataclass(frozen=True)
-class ReminderSettings:
-    """What /remind shows a learner."""
-
-    user_id: int
-    enabled: bool = False
-    time: str | None = None  # "HH:MM" in force: the learner's own, else the guild's default
-    own_time: bool = False
-    timezone: str = "UTC"
-    where: Where = "dm"
-    guild_id: int | None = None
-    channel_id: int | None = None  # the guild's reminder channel (the fallback when DMs close)
-    next_reminder_at: datetime | None = None
-    dms_closed: bool = False
-    dms_closed_at: datetime | None = None
-    last_status: str | None = None
-    last_date: date | None = None
-
-
-@dataclass(frozen=True)
-class ClaimedReminder:
-    """A reminder this process alone now sends."""
-
-    log_id: int
-    user_id: int
-    local_date: date
-    timezone: str
-    attempt: int
-    due_items: int
-    streak_days: int
-    where: Where
-    dm_channel_id: int | None
-    dms_closed: bool
-    guild_id: int | None
-    channel_id: int | None  # the guild's reminder channel, when one is configured
 
 
 class ReminderService:
