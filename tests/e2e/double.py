@@ -22,7 +22,7 @@ from aiohttp import BodyPartReader, web
 from tests.e2e.gateway import GatewayServer
 from tests.e2e.interactions_api import InteractionRoutes, error_response, json_response
 from tests.e2e.payloads import JSON, FakeGuild, FakeUser, Snowflakes, dm_channel_payload
-from tests.e2e.records import Fault, RecordedFile, RecordedRequest
+from tests.e2e.records import Fault, InteractionRecord, RecordedFile, RecordedRequest
 
 API_PREFIX = "/api/v10"
 FAKE_TOKEN = "double-token.for-tests-only"  # noqa: S105 - only the double accepts it
@@ -34,16 +34,27 @@ class DoubleError(Exception):
 
 
 class ParsedRequest:
-    def __init__(self, path: str, match: re.Match[str], body: Any, files: tuple[RecordedFile, ...]):
+    def __init__(
+        self,
+        path: str,
+        match: re.Match[str],
+        body: Any,
+        files: tuple[RecordedFile, ...],
+        arrived: float,
+    ) -> None:
         self.path = path
         self.match = match
         self.json = body
         self.files = files
+        self.arrived = arrived
+        self.touched: list[InteractionRecord] = []  # whose changes to show once answered
 
 
 class DiscordApiDouble(InteractionRoutes):
-    def __init__(self, *, token: str = FAKE_TOKEN) -> None:
+    def __init__(self, *, token: str = FAKE_TOKEN, reaction_time: float = 0.01) -> None:
+        """``reaction_time``: seconds between the bot's reply and a test seeing it."""
         self.token = token
+        self.reaction_time = reaction_time
         self.ids = Snowflakes()
         self.application_id = self.ids.next()
         self.bot_user = FakeUser(self.ids.next(), "chainrule", bot=True)
@@ -211,9 +222,10 @@ class DiscordApiDouble(InteractionRoutes):
     async def _serve(self, request: web.Request) -> web.Response:
         arrived = time.perf_counter()
         path = "/" + request.match_info["tail"]
+        touched: list[InteractionRecord] = []
         try:
             body, files = await self._read_body(request)
-            response = await self._answer(request, path, body, files)
+            response = await self._answer(request, path, body, files, arrived, touched)
         except DoubleError as exc:
             body, files = None, ()
             response = error_response(400, 0, f"Discord double: {exc}")
@@ -226,11 +238,29 @@ class DiscordApiDouble(InteractionRoutes):
                 request.method, path, dict(request.query), body, files, response.status, arrived
             )
         )
+        await response.prepare(request)
+        await response.write_eof()
+        if touched:
+            sent_at = time.perf_counter()
+            asyncio.get_running_loop().call_later(
+                self.reaction_time, self._deliver, touched, sent_at
+            )
         self._notify()
         return response
 
+    def _deliver(self, records: list[InteractionRecord], sent_at: float) -> None:
+        for record in records:
+            record.deliver(sent_at)
+        self._notify()
+
     async def _answer(
-        self, request: web.Request, path: str, body: Any, files: tuple[RecordedFile, ...]
+        self,
+        request: web.Request,
+        path: str,
+        body: Any,
+        files: tuple[RecordedFile, ...],
+        arrived: float,
+        touched: list[InteractionRecord],
     ) -> web.Response:
         for fault in self.faults:
             if fault.matches(request.method, path):
@@ -243,7 +273,9 @@ class DiscordApiDouble(InteractionRoutes):
                 continue
             if auth and request.headers.get("Authorization") != f"Bot {self.token}":
                 return error_response(401, 0, "401: Unauthorized")
-            return await handler(request, ParsedRequest(path, match, body, files))
+            parsed = ParsedRequest(path, match, body, files, arrived)
+            parsed.touched = touched
+            return await handler(request, parsed)
         self.errors.append(f"the double does not implement {request.method} {path}")
         return error_response(400, 0, f"Discord double does not implement {request.method} {path}")
 

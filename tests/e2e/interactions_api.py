@@ -8,7 +8,6 @@ interaction (40060), no follow-up before the acknowledgement, message limits.
 from __future__ import annotations
 
 import json
-import time
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
@@ -166,7 +165,8 @@ class InteractionRoutes:
         if problems:
             self.errors.append(f"callback {kind} breaks Discord's limits: {problems}")
             return _invalid_form_body(problems)
-        record.callbacks.append(Callback(kind, data, parsed.files, time.perf_counter()))
+        record.add_callback(Callback(kind, data, parsed.files, parsed.arrived))
+        parsed.touched.append(record)
         message = self._apply_callback(record, kind, data, parsed.files)
         interaction: JSON = {
             "id": str(record.id),
@@ -213,6 +213,7 @@ class InteractionRoutes:
         record = self._by_token.get(parsed.match["token"])
         if record is None or int(parsed.match["app"]) != self.application_id:
             return None
+        parsed.touched.append(record)
         return record if record.acknowledged else None
 
     async def _followup(self, request: web.Request, parsed: ParsedRequest) -> web.Response:

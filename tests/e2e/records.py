@@ -90,10 +90,13 @@ class InteractionRecord:
     original_message_id: int | None = None
     followup_ids: list[int] = field(default_factory=list)
     replies: list[JSON] = field(default_factory=list)  # snapshots, oldest first
-
-    @property
-    def acknowledged(self) -> bool:
-        return bool(self.callbacks)
+    replied_at: float | None = None  # perf_counter() when the first finished reply was sent
+    acknowledged: bool = False
+    # What the bot did, shown to tests a reaction time after the double's HTTP answer:
+    # discord.py stores a view only once that answer is parsed, so a learner acting on a
+    # reply within microseconds would race the client in a way no human can.
+    _unsent_callbacks: list[Callback] = field(default_factory=list)
+    _unsent_replies: list[JSON] = field(default_factory=list)
 
     @property
     def modal(self) -> JSON | None:
@@ -103,8 +106,21 @@ class InteractionRecord:
                 return callback.data
         return None
 
+    def add_callback(self, callback: Callback) -> None:
+        self.acknowledged = True
+        self._unsent_callbacks.append(callback)
+
     def remember_reply(self, message: JSON) -> None:
-        self.replies.append(copy.deepcopy(message))
+        self._unsent_replies.append(copy.deepcopy(message))
+
+    def deliver(self, sent_at: float) -> None:
+        """The double's answer went out at ``sent_at``: show the test what the bot did."""
+        self.callbacks += self._unsent_callbacks
+        finished = [m for m in self._unsent_replies if not is_loading(m)]
+        if finished and self.replied_at is None:
+            self.replied_at = sent_at
+        self.replies += self._unsent_replies
+        self._unsent_callbacks, self._unsent_replies = [], []
 
 
 def is_loading(message: JSON) -> bool:
