@@ -21,7 +21,14 @@ from aiohttp import BodyPartReader, web
 
 from tests.e2e.gateway import GatewayServer
 from tests.e2e.interactions_api import InteractionRoutes, error_response, json_response
-from tests.e2e.payloads import JSON, FakeGuild, FakeUser, Snowflakes, dm_channel_payload
+from tests.e2e.payloads import (
+    JSON,
+    FakeGuild,
+    FakeUser,
+    Snowflakes,
+    application_payload,
+    dm_channel_payload,
+)
 from tests.e2e.records import Fault, InteractionRecord, RecordedFile, RecordedRequest
 
 API_PREFIX = "/api/v10"
@@ -51,7 +58,7 @@ class ParsedRequest:
 
 
 class DiscordApiDouble(InteractionRoutes):
-    def __init__(self, *, token: str = FAKE_TOKEN, reaction_time: float = 0.01) -> None:
+    def __init__(self, *, token: str = FAKE_TOKEN, reaction_time: float = 0.02) -> None:
         """``reaction_time``: seconds between the bot's reply and a test seeing it."""
         self.token = token
         self.reaction_time = reaction_time
@@ -328,25 +335,7 @@ class DiscordApiDouble(InteractionRoutes):
         return json_response({**self.bot_user.payload(), "verified": True, "mfa_enabled": False})
 
     async def _get_application(self, request: web.Request, parsed: ParsedRequest) -> web.Response:
-        return json_response(
-            {
-                "id": str(self.application_id),
-                "name": "chainrule",
-                "icon": None,
-                "description": "Backprop drills by spaced repetition",
-                "bot_public": False,
-                "bot_require_code_grant": False,
-                "owner": {**self.users_owner_payload()},
-                "verify_key": "0" * 64,
-                "flags": 0,
-                "team": None,
-                "summary": "",
-                "rpc_origins": [],
-            }
-        )
-
-    def users_owner_payload(self) -> JSON:
-        return FakeUser(self.application_id + 1, "owner").payload()
+        return json_response(application_payload(self.application_id))
 
     async def _get_gateway(self, request: web.Request, parsed: ParsedRequest) -> web.Response:
         limit = {"total": 1000, "remaining": 999, "reset_after": 0, "max_concurrency": 1}

@@ -139,6 +139,24 @@ class FakeGuild:
         }
 
 
+def application_payload(application_id: int) -> JSON:
+    """GET /oauth2/applications/@me: discord.py reads it at login."""
+    return {
+        "id": str(application_id),
+        "name": "chainrule",
+        "icon": None,
+        "description": "Backprop drills by spaced repetition",
+        "bot_public": False,
+        "bot_require_code_grant": False,
+        "owner": FakeUser(application_id + 1, "owner").payload(),
+        "verify_key": "0" * 64,
+        "flags": 0,
+        "team": None,
+        "summary": "",
+        "rpc_origins": [],
+    }
+
+
 def dm_channel_payload(channel_id: int, recipient: FakeUser) -> JSON:
     return {"id": str(channel_id), "type": 1, "recipients": [recipient.payload()]}
 
