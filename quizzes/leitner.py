@@ -209,6 +209,18 @@ class LeitnerScheduler:
     def day_start(self, day: date, tz: tzinfo = UTC_ZONE) -> datetime:
         return day_start(day, tz, self.config.rollover_hour)
 
+    def streak(self, reviewed: Iterable[datetime], now: datetime, tz: tzinfo = UTC_ZONE) -> int:
+        """Consecutive local study days ending today, or yesterday if today has none yet."""
+        days = {self.local_day(moment, tz) for moment in reviewed}
+        day = self.local_day(now, tz)
+        if day not in days:
+            day -= timedelta(days=1)
+        count = 0
+        while day in days:
+            count += 1
+            day -= timedelta(days=1)
+        return count
+
     def is_due(self, state: ItemState, now: datetime) -> bool:
         return state.due is None or state.due <= _require_aware(now, "now")
 

@@ -14,12 +14,10 @@ import enum
 import functools
 import re
 import zoneinfo
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Literal
 
-from quizzes.leitner import LeitnerScheduler
 from quizzes.problems.base import QuizError
 from quizzes.storage.reminder_queries import CandidateRow
 from quizzes.study.context import learner_zone
@@ -232,18 +230,3 @@ def retry_time(now: datetime, attempt: int, day: date, zone_name: str) -> dateti
         return None
     retry_at = now + RETRY_DELAYS[attempt - 1]
     return retry_at if retry_at < day_end(day, learner_zone(zone_name)) else None
-
-
-def streak_days(
-    scheduler: LeitnerScheduler, reviewed: Iterable[datetime], now: datetime, zone: tzinfo
-) -> int:
-    """Consecutive study days (the scheduler's local days) ending today, or yesterday."""
-    days = {scheduler.local_day(moment, zone) for moment in reviewed}
-    day = scheduler.local_day(now, zone)
-    if day not in days:
-        day -= timedelta(days=1)
-    count = 0
-    while day in days:
-        count += 1
-        day -= timedelta(days=1)
-    return count

@@ -40,7 +40,6 @@ from quizzes.reminder_rules import (
     plan_candidate,
     reminder_zone,
     retry_time,
-    streak_days,
 )
 from quizzes.storage import queries
 from quizzes.storage import reminder_queries as rq
@@ -333,7 +332,7 @@ class ReminderService:
             timezone=learner.timezone,
             attempt=attempts,
             due_items=due,
-            streak_days=streak_days(self.scheduler, reviewed, now, zone),
+            streak_days=self.scheduler.streak(reviewed, now, zone),
             where="channel" if learner.reminder_where == "channel" else "dm",
             dm_channel_id=learner.dm_channel_id,
             dms_closed=learner.dms_closed,

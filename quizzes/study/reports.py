@@ -6,7 +6,6 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from quizzes.storage import queries
 from quizzes.storage.models import ItemStateRow, Review
@@ -62,7 +61,7 @@ def build_progress(
         due_today=sum(1 for due in dues if due < tomorrow),
         due_tomorrow=sum(1 for due in dues if tomorrow <= due < day_after),
         due_this_week=sum(1 for due in dues if due < week_end),
-        streak_days=streak(context, (r.reviewed_at for r in reviews), now, zone),
+        streak_days=context.scheduler.streak((r.reviewed_at for r in reviews), now, zone),
         reviews=len(reviews),
         correct=correct,
         accuracy=correct / len(reviews) if reviews else None,
@@ -77,21 +76,6 @@ def box_distribution(context: StudyContext, rows: Iterable[ItemStateRow]) -> dic
         box = max(1, min(row.box, context.scheduler.config.boxes))
         boxes[box] += 1
     return boxes
-
-
-def streak(
-    context: StudyContext, moments: Iterable[datetime], now: datetime, zone: ZoneInfo
-) -> int:
-    """Consecutive local days with a review, ending today (or yesterday, if today has none)."""
-    days = {context.scheduler.local_day(moment, zone) for moment in moments}
-    day = context.scheduler.local_day(now, zone)
-    if day not in days:
-        day -= timedelta(days=1)
-    count = 0
-    while day in days:
-        count += 1
-        day -= timedelta(days=1)
-    return count
 
 
 def _accuracy_by_family(reviews: Iterable[Review]) -> dict[str, float]:

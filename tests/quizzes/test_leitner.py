@@ -349,3 +349,18 @@ def test_session_properties(
     assert served[: len(first_pass)] == first_pass
     assert sorted(served[len(first_pass) :]) == sorted(wrong)
     assert session.remaining == 0
+
+
+def test_streak_counts_local_days_ending_today_or_yesterday() -> None:
+    scheduler = LeitnerScheduler()
+    zone = ZoneInfo("America/New_York")
+    local = [
+        datetime(2026, 3, 6, 9, 0, tzinfo=zone),
+        datetime(2026, 3, 7, 23, 0, tzinfo=zone),
+        datetime(2026, 3, 9, 3, 30, tzinfo=zone),  # before the 04:00 rollover: still the 8th
+    ]
+    reviewed = [moment.astimezone(UTC) for moment in local]
+    tonight = datetime(2026, 3, 9, 20, 0, tzinfo=zone)
+    assert scheduler.streak(reviewed, tonight, zone) == 3  # the 9th has no review yet
+    assert scheduler.streak(reviewed, datetime(2026, 3, 10, 12, tzinfo=zone), zone) == 0
+    assert scheduler.streak([], tonight, zone) == 0
