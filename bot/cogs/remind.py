@@ -8,13 +8,13 @@ cog also runs the every-minute sweep (bot/reminders.py) while it is loaded.
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import TYPE_CHECKING
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.embeds import timestamp
 from bot.reminders import ReminderSchedule, ReminderSender, StartReviewView
 from quizzes.reminder_rules import matching_zones
 from quizzes.reminders import ReminderService, ReminderSettings
@@ -35,11 +35,6 @@ WHY_NOT_IN_DMS = (
 )
 
 
-def stamp(moment: datetime, style: str) -> str:
-    """A Discord timestamp: every reader sees it in their own zone and language."""
-    return f"<t:{int(moment.timestamp())}:{style}>"
-
-
 def settings_embed(settings: ReminderSettings) -> discord.Embed:
     if not settings.enabled:
         embed = discord.Embed(
@@ -58,9 +53,11 @@ def settings_embed(settings: ReminderSettings) -> discord.Embed:
         )
         if settings.next_reminder_at is not None:
             when = settings.next_reminder_at
-            embed.add_field(name="Next reminder", value=f"{stamp(when, 'F')} ({stamp(when, 'R')})")
+            embed.add_field(
+                name="Next reminder", value=f"{timestamp(when, 'F')} ({timestamp(when)})"
+            )
     if settings.dms_closed:
-        since = f" on {stamp(settings.dms_closed_at, 'D')}" if settings.dms_closed_at else ""
+        since = f" on {timestamp(settings.dms_closed_at, 'D')}" if settings.dms_closed_at else ""
         fallback = (
             f"Your reminders mention you in <#{settings.channel_id}> instead."
             if settings.channel_id is not None
