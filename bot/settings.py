@@ -55,16 +55,34 @@ class Settings:
         token = values.get("DISCORD_TOKEN", "").strip()
         if require_token and not token:
             raise MissingTokenError("DISCORD_TOKEN is not set")
+        shard_count = _optional_int(values, "CHAINRULE_SHARD_COUNT")
+        shard_ids = _optional_int_list(values, "CHAINRULE_SHARD_IDS")
+        _check_shards(shard_count, shard_ids)
         return cls(
             token=token,
             database_url=values.get("CHAINRULE_DATABASE_URL", "").strip() or DEFAULT_DATABASE_URL,
             dev_guild_id=_optional_int(values, "CHAINRULE_DEV_GUILD_ID"),
             log_level=_log_level(values.get("CHAINRULE_LOG_LEVEL", "INFO")),
             sync_commands_on_start=_flag(values, "CHAINRULE_SYNC_COMMANDS", default=True),
-            shard_count=_optional_int(values, "CHAINRULE_SHARD_COUNT"),
-            shard_ids=_optional_int_list(values, "CHAINRULE_SHARD_IDS"),
+            shard_count=shard_count,
+            shard_ids=shard_ids,
             reminders_per_second=_positive_float(values, "CHAINRULE_REMINDER_RATE", default=10.0),
         )
+
+
+def _check_shards(count: int | None, ids: tuple[int, ...] | None) -> None:
+    """One shard per process (see docs/deployment.md); refuse what would be silently ignored."""
+    if ids is None:
+        return
+    if count is None:
+        raise SettingsError("CHAINRULE_SHARD_IDS needs CHAINRULE_SHARD_COUNT (the total) too")
+    if len(ids) != 1:
+        raise SettingsError(
+            f"CHAINRULE_SHARD_IDS must name exactly one shard per process, not {ids}: "
+            "run one chainrule process per shard"
+        )
+    if not 0 <= ids[0] < count:
+        raise SettingsError(f"shard id {ids[0]} is outside 0..{count - 1} (CHAINRULE_SHARD_COUNT)")
 
 
 def read_env_file(path: Path) -> dict[str, str]:

@@ -85,13 +85,29 @@ def test_shards_and_sync_flag(tmp_path: Path) -> None:
         {
             "DISCORD_TOKEN": TOKEN,
             "CHAINRULE_SHARD_COUNT": "4",
-            "CHAINRULE_SHARD_IDS": "2, 3",
+            "CHAINRULE_SHARD_IDS": "2",
             "CHAINRULE_SYNC_COMMANDS": "off",
         },
         None,
     )
-    assert (settings.shard_count, settings.shard_ids) == (4, (2, 3))
+    assert (settings.shard_count, settings.shard_ids) == (4, (2,))
     assert settings.sync_commands_on_start is False
+
+
+@pytest.mark.parametrize(
+    ("count", "ids", "complaint"),
+    [
+        ("4", "2, 3", "exactly one shard"),
+        ("", "1", "needs CHAINRULE_SHARD_COUNT"),
+        ("2", "2", "0..1"),
+    ],
+)
+def test_shard_settings_that_would_be_ignored_are_refused(
+    count: str, ids: str, complaint: str
+) -> None:
+    environ = {"DISCORD_TOKEN": TOKEN, "CHAINRULE_SHARD_COUNT": count, "CHAINRULE_SHARD_IDS": ids}
+    with pytest.raises(SettingsError, match=complaint):
+        Settings.from_env(environ, None)
 
 
 def test_repr_never_shows_the_token() -> None:
