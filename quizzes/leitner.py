@@ -145,7 +145,16 @@ def local_day(now: datetime, tz: tzinfo, rollover_hour: int) -> date:
 
 def day_start(day: date, tz: tzinfo, rollover_hour: int) -> datetime:
     """The aware UTC instant at which local ``day`` begins (see the module docstring)."""
-    wall = datetime.combine(day, time(rollover_hour))
+    return wall_instant(day, time(rollover_hour), tz)
+
+
+def wall_instant(day: date, at: time, tz: tzinfo) -> datetime:
+    """The aware UTC instant the wall time ``at`` happens on local ``day``.
+
+    A wall time the clocks jump over happens at the jump; one they fall back over
+    happens at its first occurrence (see the module docstring).
+    """
+    wall = datetime.combine(day, at)
     first = wall.replace(tzinfo=tz, fold=0).astimezone(UTC)
     if first.astimezone(tz).replace(tzinfo=None) == wall:
         return first  # the wall time exists; fold=0 picked its first occurrence

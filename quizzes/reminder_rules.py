@@ -15,9 +15,10 @@ import functools
 import re
 import zoneinfo
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Literal
 
+from quizzes.leitner import local_day, wall_instant
 from quizzes.problems.base import QuizError
 from quizzes.storage.reminder_queries import CandidateRow
 from quizzes.study.context import learner_zone
@@ -77,36 +78,12 @@ def matching_zones(text: str, limit: int = MAX_ZONE_SUGGESTIONS) -> list[str]:
 
 def reminder_instant(day: date, at: time, zone: tzinfo) -> datetime:
     """The aware UTC instant the wall time ``at`` on local ``day`` happens (see module doc)."""
-    wall = datetime.combine(day, at)
-    first = wall.replace(tzinfo=zone, fold=0).astimezone(UTC)
-    if _wall_time(first, zone) == wall:
-        return first  # the wall time exists; fold=0 is its first occurrence
-    # The clocks jump over ``wall``: the jump is the first second whose wall time is
-    # >= ``wall``.  fold=1 maps before the jump and fold=0 after it: bisect between.
-    low = int(wall.replace(tzinfo=zone, fold=1).timestamp())
-    high = int(first.timestamp())
-    while high - low > 1:
-        middle = (low + high) // 2
-        if _wall_time(datetime.fromtimestamp(middle, UTC), zone) >= wall:
-            high = middle
-        else:
-            low = middle
-    return datetime.fromtimestamp(high, UTC)
-
-
-def _wall_time(moment: datetime, zone: tzinfo) -> datetime:
-    return moment.astimezone(zone).replace(tzinfo=None)
-
-
-def _require_aware(moment: datetime) -> datetime:
-    if moment.tzinfo is None or moment.utcoffset() is None:
-        raise ValueError(f"naive datetime {moment.isoformat()} refused: pass an aware UTC time")
-    return moment
+    return wall_instant(day, at, zone)
 
 
 def local_date(moment: datetime, zone: tzinfo) -> date:
     """The learner's calendar date at ``moment``."""
-    return _require_aware(moment).astimezone(zone).date()
+    return local_day(moment, zone, rollover_hour=0)
 
 
 def day_end(day: date, zone: tzinfo) -> datetime:
