@@ -14,6 +14,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from quizzes.storage.models import GuildEnrolment, GuildSettings, Review
+from quizzes.storage.queries import class_reviews
 
 GUILD_SETTING_COLUMNS = ("instructor_role_id", "reminder_channel_id", "default_reminder_time")
 
@@ -43,17 +44,13 @@ def save_guild_settings(session: Session, guild_id: int, values: dict[str, Any])
 
 
 def active_learner_count(session: Session, guild_id: int, since: datetime) -> int:
-    """Learners enrolled in the guild with a review (not undone) at or after ``since``.
+    """Learners with a review of the guild's class at or after ``since``.
 
     The same rule as the study service's ``ClassStats.active``, for a shorter window.
     """
     statement = (
         select(func.count(func.distinct(Review.user_id)))
         .join(GuildEnrolment, GuildEnrolment.user_id == Review.user_id)
-        .where(
-            GuildEnrolment.guild_id == guild_id,
-            Review.reviewed_at >= since,
-            Review.undone.is_(False),
-        )
+        .where(*class_reviews(guild_id, since))
     )
     return int(session.scalar(statement) or 0)

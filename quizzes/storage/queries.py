@@ -12,7 +12,7 @@ from collections.abc import Collection, Iterable, Sequence
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, delete, func, insert, or_, select, update
+from sqlalchemy import ColumnElement, Table, bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -294,22 +294,28 @@ def learner_reviews(
     return list(session.scalars(statement.order_by(Review.reviewed_at, Review.id)))
 
 
-def guild_reviews(session: Session, guild_id: int, since: datetime) -> list[Review]:
-    """Reviews since ``since`` (not undone) by learners enrolled in the guild.
+def class_reviews(guild_id: int, since: datetime) -> tuple[ColumnElement[bool], ...]:
+    """The WHERE clauses of a guild class's reviews (join Review to GuildEnrolment on user).
 
-    A review made in another guild belongs to that guild's class and is left out;
-    one made in DMs (guild_id NULL, e.g. from a reminder) counts for every class
-    the learner is enrolled in.
+    Reviews since ``since``, not undone, by learners enrolled in the guild.  A review
+    made in another guild belongs to that guild's class and is left out; one made in
+    DMs (guild_id NULL, e.g. from a reminder) counts for every class the learner is
+    enrolled in.
     """
+    return (
+        GuildEnrolment.guild_id == guild_id,
+        or_(Review.guild_id == guild_id, Review.guild_id.is_(None)),
+        Review.reviewed_at >= since,
+        Review.undone.is_(False),
+    )
+
+
+def guild_reviews(session: Session, guild_id: int, since: datetime) -> list[Review]:
+    """The class's reviews since ``since`` (see :func:`class_reviews`), in time order."""
     statement = (
         select(Review)
         .join(GuildEnrolment, GuildEnrolment.user_id == Review.user_id)
-        .where(
-            GuildEnrolment.guild_id == guild_id,
-            or_(Review.guild_id == guild_id, Review.guild_id.is_(None)),
-            Review.reviewed_at >= since,
-            Review.undone.is_(False),
-        )
+        .where(*class_reviews(guild_id, since))
         .order_by(Review.reviewed_at, Review.id)
     )
     return list(session.scalars(statement))

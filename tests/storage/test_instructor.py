@@ -194,6 +194,20 @@ async def test_an_undone_review_does_not_make_a_learner_active(
     assert (await instructors.class_report(GUILD)).active_recently == 0
 
 
+async def test_a_review_in_another_guilds_class_does_not_make_a_learner_active(
+    study: StudyService, instructors: InstructorService, clock: Clock
+) -> None:
+    # the class statistics' rule: enrolled in both, only this class's work (or DMs) counts
+    clock.now = START - timedelta(days=ACTIVE_DAYS + 2)
+    await review_cards(study, 1, GUILD, [True])
+    clock.now = START - timedelta(days=1)
+    await review_cards(study, 1, OTHER_GUILD, [True])
+    clock.now = START
+    assert (await instructors.class_report(GUILD)).active_recently == 0
+    await review_cards(study, 1, None, [True])
+    assert (await instructors.class_report(GUILD)).active_recently == 1
+
+
 async def test_learner_report_refuses_a_learner_of_another_guild(
     study: StudyService, instructors: InstructorService
 ) -> None:
