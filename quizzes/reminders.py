@@ -162,21 +162,7 @@ class ReminderService:
         with self.database.read_session() as session:
             learner = queries.get_learner(session, user_id)
             if learner is None:
-                return ReminderSettings(
-                    user_id,
-                    False,
-                    None,
-                    False,
-                    "UTC",
-                    "dm",
-                    None,
-                    None,
-                    None,
-                    False,
-                    None,
-                    None,
-                    None,
-                )
+                return ReminderSettings(user_id)  # the defaults: reminders off
             guild = rq.guild_settings(session, learner.reminder_guild_id)
             last = rq.latest_log_entry(session, user_id)
             return ReminderSettings(
