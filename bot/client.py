@@ -2,11 +2,15 @@
 
 ``create_bot`` is side-effect free (no environment, no network): the end-to-end
 tests build the real bot against a Discord API double with it.
+
+Two races with discord.py are closed here.  A view must be in discord.py's view
+store before the message showing it can be clicked (:meth:`ChainruleBot.serve_view`),
+and closing waits for the interactions being handled before the HTTP session they
+reply through goes away (:meth:`ChainruleBot.close`).
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
@@ -16,9 +20,10 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.components import ComponentRegistry, ComponentState, expiry_message
-from bot.errors import report_error
+from bot.diagrams import DiagramRenderer
+from bot.errors import report_error, send_ephemeral
+from bot.in_flight import InFlightInteractions
 from bot.settings import Settings
-from quizzes.diagram import render_circuit
 from quizzes.problems.base import Problem
 from quizzes.study import StudyService
 
@@ -26,11 +31,14 @@ log = logging.getLogger(__name__)
 
 ShutdownHook = Callable[[], Awaitable[None]]
 COMPONENT_STATE_KEY = "chainrule.component_state"
-# matplotlib holds the GIL while drawing: a few at a time keeps the event loop responsive
-CONCURRENT_DIAGRAMS = 2
+SHUTDOWN_GRACE_SECONDS = 5.0  # how long closing waits for interactions being handled
+RESTARTING = "chainrule is restarting — try again in a minute."
 
 
 class ChainruleTree(app_commands.CommandTree["ChainruleBot"]):
+    async def interaction_check(self, interaction: discord.Interaction[ChainruleBot], /) -> bool:
+        return await self.client.admit(interaction)
+
     async def on_error(
         self, interaction: discord.Interaction[ChainruleBot], error: app_commands.AppCommandError
     ) -> None:
@@ -54,10 +62,13 @@ class ChainruleBot(commands.Bot):
         self.settings = settings
         self.service = service
         self.components = ComponentRegistry()
-        # the reminders scheduler (issue 5) and the like register their own clean-up here
-        self.shutdown_hooks: list[ShutdownHook] = []
+        self.in_flight = InFlightInteractions()
+        self.shutdown_grace_seconds = SHUTDOWN_GRACE_SECONDS
+        self.diagrams = DiagramRenderer()
         self.render_diagrams = True
-        self._diagram_slots = asyncio.Semaphore(CONCURRENT_DIAGRAMS)
+        # the reminders scheduler (issue 5) and the like register their own clean-up here;
+        # hooks run last-registered first, so the diagram workers stop after the others
+        self.shutdown_hooks: list[ShutdownHook] = [self.diagrams.close]
 
     async def setup_hook(self) -> None:
         from bot.cogs.config import ConfigCog
@@ -89,11 +100,48 @@ class ChainruleBot(commands.Bot):
         return synced
 
     async def render_diagram(self, problem: Problem) -> bytes | None:
-        """The problem's circuit as PNG bytes, drawn in a worker thread; None without gates."""
+        """The problem's circuit as PNG bytes, drawn in a worker process; None without gates."""
         if not problem.gates or not self.render_diagrams:
             return None
-        async with self._diagram_slots:
-            return await asyncio.to_thread(render_circuit, problem.gates, problem.formula)
+        return await self.diagrams.render(problem.gates, problem.formula)
+
+    # ---- views and forms ----------------------------------------------------------
+    def serve_view(self, view: discord.ui.View, message_id: int | None) -> None:
+        """Route clicks on ``message_id``'s components to ``view`` from now on.
+
+        Call it before the request that shows ``view``: discord.py stores a view
+        only once it has parsed that request's answer, and a click arriving in
+        between (Discord shows the buttons first) would reach no view at all while
+        the registry already says LIVE.  Storing it again afterwards, as discord.py
+        does, changes nothing.  Without a message id (a first reply, whose id
+        Discord has not chosen yet) discord.py's own store after the answer is all
+        there is.
+        """
+        self.components.track_view(view)
+        if message_id is not None and not view.is_finished():
+            # what Client.add_view does, minus its rule that only timeout-less views qualify
+            self._connection.store_view(view, message_id)
+
+    def serve_modal(self, modal: discord.ui.Modal) -> None:
+        """Route ``modal``'s submission to it from now on; call it before ``send_modal``.
+
+        A form opened again replaces the one with the same custom id, which is stopped
+        first: otherwise its timeout would later unregister the new one."""
+        previous = self.components.owner(modal.custom_id)
+        if isinstance(previous, discord.ui.Modal) and previous is not modal:
+            previous.stop()
+        self.components.track(modal, [modal.custom_id])
+        self._connection.store_view(modal)
+
+    async def admit(self, interaction: discord.Interaction) -> bool:
+        """Called by every ``interaction_check``: hold the handler's task until it ends, so
+        closing waits for it; while closing, turn new interactions away politely."""
+        self.in_flight.adopt_current_task()
+        if not self.in_flight.closing:
+            return True
+        if interaction.type is not discord.InteractionType.autocomplete:
+            await send_ephemeral(interaction, RESTARTING)
+        return False
 
     # ---- stale components -----------------------------------------------------
     def dispatch(self, event_name: str, /, *args: Any, **kwargs: Any) -> None:
@@ -113,6 +161,7 @@ class ChainruleBot(commands.Bot):
         state = interaction.extras.get(COMPONENT_STATE_KEY, ComponentState.UNKNOWN)
         if state is ComponentState.LIVE or interaction.response.is_done():
             return
+        self.in_flight.adopt_current_task()
         try:
             if state is ComponentState.FINISHED:
                 await interaction.response.defer()  # a late second click: already handled
@@ -123,6 +172,9 @@ class ChainruleBot(commands.Bot):
 
     # ---- shutdown ----------------------------------------------------------------
     async def close(self) -> None:
+        """Finish (or, after the grace time, cancel) the interactions being handled, run
+        the shutdown hooks, then close the gateway and the HTTP session."""
+        await self.in_flight.drain(self.shutdown_grace_seconds)
         for hook in reversed(self.shutdown_hooks):
             try:
                 await hook()

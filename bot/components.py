@@ -4,7 +4,9 @@ discord.py silently drops a click on a button it has no view for (after a restar
 or once a view has moved on).  The bot records every custom id it sends; when an
 interaction arrives, :meth:`ChainruleBot.dispatch` asks this registry whether a
 live view owns it, at the same instant discord.py routes it to that view, so the
-answer cannot race with the view's own callback.
+answer cannot race with the view's own callback.  LIVE is only true if discord.py's
+view store has the view too: :meth:`ChainruleBot.serve_view` puts it there before
+the message showing it is sent, in the same step as it is recorded here.
 """
 
 from __future__ import annotations
@@ -66,11 +68,15 @@ class ComponentRegistry:
         ]
         self.track(view, [c for c in custom_ids if c])
 
-    def state(self, custom_id: str) -> ComponentState:
+    def owner(self, custom_id: str) -> discord.ui.View | discord.ui.Modal | None:
+        """The view or form that last sent ``custom_id``, while it is still in memory."""
         ref = self._owners.get(custom_id)
-        if ref is None:
+        return ref() if ref is not None else None
+
+    def state(self, custom_id: str) -> ComponentState:
+        if custom_id not in self._owners:
             return ComponentState.UNKNOWN
-        owner = ref()
+        owner = self.owner(custom_id)
         if owner is None or owner.is_finished():
             return ComponentState.FINISHED
         return ComponentState.LIVE

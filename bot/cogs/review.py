@@ -31,11 +31,17 @@ class ReviewCog(commands.Cog):
 
     @app_commands.command(name="review", description="Review what is due today, privately.")
     async def review(self, interaction: discord.Interaction) -> None:
-        await interaction.response.defer(ephemeral=True, thinking=True)
+        deferred = await interaction.response.defer(ephemeral=True, thinking=True)
         session = await self.bot.service.start_session(
             interaction.user.id, guild_id=interaction.guild_id
         )
-        flow = ReviewFlow(self.bot, interaction.user.id, interaction.guild_id, session=session)
+        flow = ReviewFlow(
+            self.bot,
+            interaction.user.id,
+            interaction.guild_id,
+            session=session,
+            message_id=deferred.message_id if deferred else None,
+        )
         await flow.show_next(interaction)
 
     @app_commands.command(
@@ -46,8 +52,12 @@ class ReviewCog(commands.Cog):
     async def practice(
         self, interaction: discord.Interaction, family: app_commands.Choice[str]
     ) -> None:
-        await interaction.response.defer(ephemeral=True, thinking=True)
+        deferred = await interaction.response.defer(ephemeral=True, thinking=True)
         flow = ReviewFlow(
-            self.bot, interaction.user.id, interaction.guild_id, practice_family=family.value
+            self.bot,
+            interaction.user.id,
+            interaction.guild_id,
+            practice_family=family.value,
+            message_id=deferred.message_id if deferred else None,
         )
         await flow.show_next(interaction)

@@ -51,7 +51,10 @@ class ReviewFlow:
         *,
         session: ReviewSession | None = None,
         practice_family: str | None = None,
+        message_id: int | None = None,
     ) -> None:
+        """``message_id``: the flow's message, if known before the first click (the id
+        Discord gave the deferred reply to /review); later clicks carry it anyway."""
         self.bot = bot
         self.service = bot.service
         self.user_id = user_id
@@ -65,6 +68,7 @@ class ReviewFlow:
         self.right = 0
         self.view: OwnedView | None = None
         self.interaction: discord.Interaction | None = None  # latest, to edit on timeout
+        self.message_id = message_id
         self._served_at = time.monotonic()
         self._recorded: set[int] = set()
 
@@ -86,8 +90,10 @@ class ReviewFlow:
         if self.view is not None and self.view is not view:
             self.view.stop()
         self.view, self.interaction = view, interaction
+        if interaction.message is not None:
+            self.message_id = interaction.message.id
         if view is not None:
-            self.bot.components.track_view(view)
+            self.bot.serve_view(view, self.message_id)
         attachments = [file] if file is not None else []
         if interaction.response.is_done():
             await interaction.edit_original_response(

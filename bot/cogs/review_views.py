@@ -80,6 +80,8 @@ class OwnedView(discord.ui.View):
             raise
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
+        if not await self.flow.bot.admit(interaction):
+            return False
         if interaction.user.id == self.flow.user_id:
             return True
         await interaction.response.send_message(NOT_YOUR_SESSION, ephemeral=True)
@@ -143,7 +145,9 @@ class AnswerView(OwnedView):
         self.add_button("Stop", f"stop-{page}", flow.finish, row=1)
 
     async def open_form(self, interaction: discord.Interaction) -> None:
-        await interaction.response.send_modal(AnswerForm(self.flow, self.page))
+        form = AnswerForm(self.flow, self.page)
+        self.flow.bot.serve_modal(form)  # before Discord can show it: see serve_view
+        await interaction.response.send_modal(form)
 
 
 class AfterAnswerView(OwnedView):
@@ -175,7 +179,6 @@ class AnswerForm(discord.ui.Modal):
         self.inputs = [self._text_input(q, flow.drafts.get(q.name)) for q in problem.pages[page]]
         for text_input in self.inputs:
             self.add_item(text_input)
-        flow.bot.components.track(self, [self.custom_id])
 
     @staticmethod
     def _text_input(quantity: Quantity, draft: str | None) -> discord.ui.TextInput[AnswerForm]:
@@ -189,6 +192,9 @@ class AnswerForm(discord.ui.Modal):
             max_length=MAX_ANSWER_LENGTH,
             required=True,
         )
+
+    async def interaction_check(self, interaction: discord.Interaction) -> bool:
+        return await self.flow.bot.admit(interaction)
 
     async def on_submit(self, interaction: discord.Interaction) -> None:
         answers = {text_input.custom_id: text_input.value for text_input in self.inputs}

@@ -131,6 +131,7 @@ async def test_answer_forms_fit_and_refill_what_was_typed(bot: ChainruleBot) -> 
     flow.drafts = {"q5": "[[1, 2], [3, 4]]"}
     for page in range(len(problem.pages)):
         form = AnswerForm(flow, page)
+        bot.serve_modal(form)
         payload = form.to_dict()
         assert 1 <= len(payload["title"]) <= limits.MODAL_TITLE
         assert len(payload["custom_id"]) <= limits.CUSTOM_ID
@@ -140,6 +141,7 @@ async def test_answer_forms_fit_and_refill_what_was_typed(bot: ChainruleBot) -> 
             assert 1 <= len(text_input["label"]) <= limits.TEXT_INPUT_LABEL
             assert len(text_input.get("placeholder", "")) <= limits.TEXT_INPUT_PLACEHOLDER
         assert bot.components.state(payload["custom_id"]) is ComponentState.LIVE
+        form.stop()
     second_page = AnswerForm(flow, 1).to_dict()
     assert second_page["components"][0]["components"][0]["value"] == "[[1, 2], [3, 4]]"
 

@@ -10,17 +10,22 @@ through ``DiscordDriver`` (tests/e2e/driver.py), which this class extends.
 from __future__ import annotations
 
 import asyncio
-import json
 import re
 import time
 import traceback
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from aiohttp import BodyPartReader, web
+from aiohttp import web
 
 from tests.e2e.gateway import GatewayServer
-from tests.e2e.interactions_api import InteractionRoutes, error_response, json_response
+from tests.e2e.interactions_api import (
+    DoubleError,
+    InteractionRoutes,
+    error_response,
+    json_response,
+    read_request_body,
+)
 from tests.e2e.payloads import (
     JSON,
     FakeGuild,
@@ -29,15 +34,17 @@ from tests.e2e.payloads import (
     application_payload,
     dm_channel_payload,
 )
-from tests.e2e.records import Fault, InteractionRecord, RecordedFile, RecordedRequest
+from tests.e2e.records import (
+    Fault,
+    HeldAnswer,
+    InteractionRecord,
+    RecordedFile,
+    RecordedRequest,
+)
 
 API_PREFIX = "/api/v10"
 FAKE_TOKEN = "double-token.for-tests-only"  # noqa: S105 - only the double accepts it
 Handler = Callable[[web.Request, "ParsedRequest"], Awaitable[web.Response]]
-
-
-class DoubleError(Exception):
-    """The double was asked something it cannot answer: reported as 400, never 5xx."""
 
 
 class ParsedRequest:
@@ -73,6 +80,7 @@ class DiscordApiDouble(InteractionRoutes):
         self.guild_commands: dict[int, list[JSON]] = {}
         self.requests: list[RecordedRequest] = []
         self.faults: list[Fault] = []
+        self.holds: list[HeldAnswer] = []
         self.errors: list[str] = []  # the double's own failures and Discord rule violations
         self._change = asyncio.Event()
         self._runner: web.AppRunner | None = None
@@ -113,6 +121,8 @@ class DiscordApiDouble(InteractionRoutes):
         self.port = server.sockets[0].getsockname()[1]
 
     async def stop(self) -> None:
+        for held in self.holds:
+            held.release()
         await self.gateway.close()
         if self._runner is not None:
             await self._runner.cleanup()
@@ -151,6 +161,13 @@ class DiscordApiDouble(InteractionRoutes):
         fault = Fault(method, re.compile(path_regex), status, times, retry_after, code)
         self.faults.append(fault)
         return fault
+
+    def hold(self, method: str, path_regex: str) -> HeldAnswer:
+        """Hold back the HTTP answer to the next matching request until ``release()``
+        (the request itself is carried out, and its effect shown, at once)."""
+        held = HeldAnswer(method, re.compile(path_regex))
+        self.holds.append(held)
+        return held
 
     # -- recording and waiting -------------------------------------------------------------
 
@@ -231,7 +248,7 @@ class DiscordApiDouble(InteractionRoutes):
         path = "/" + request.match_info["tail"]
         touched: list[InteractionRecord] = []
         try:
-            body, files = await self._read_body(request)
+            body, files = await read_request_body(request)
             response = await self._answer(request, path, body, files, arrived, touched)
         except DoubleError as exc:
             body, files = None, ()
@@ -245,6 +262,12 @@ class DiscordApiDouble(InteractionRoutes):
                 request.method, path, dict(request.query), body, files, response.status, arrived
             )
         )
+        held = next((h for h in self.holds if h.matches(request.method, path)), None)
+        if held is not None:
+            self._deliver(touched, time.perf_counter())  # shown now, answered later
+            touched = []
+            held.reached.set()
+            await held.released.wait()
         await response.prepare(request)
         await response.write_eof()
         if touched:
@@ -285,30 +308,6 @@ class DiscordApiDouble(InteractionRoutes):
             return await handler(request, parsed)
         self.errors.append(f"the double does not implement {request.method} {path}")
         return error_response(400, 0, f"Discord double does not implement {request.method} {path}")
-
-    @staticmethod
-    async def _read_body(request: web.Request) -> tuple[Any, tuple[RecordedFile, ...]]:
-        if request.content_type.startswith("multipart/"):
-            body: Any = None
-            files: list[RecordedFile] = []
-            reader = await request.multipart()
-            async for part in reader:
-                if not isinstance(part, BodyPartReader):
-                    raise DoubleError("nested multipart bodies are not supported")
-                name = part.name or ""
-                data = await part.read()
-                if name == "payload_json":
-                    body = json.loads(data)
-                else:
-                    content_type = part.headers.get("Content-Type", "application/octet-stream")
-                    files.append(
-                        RecordedFile(name, part.filename or name, content_type, bytes(data))
-                    )
-            return body, tuple(files)
-        if request.can_read_body:
-            raw = await request.read()
-            return (json.loads(raw) if raw else None), ()
-        return None, ()
 
     # -- REST routes: identity, commands, channels -----------------------------------------
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
-from aiohttp import web
+from aiohttp import BodyPartReader, web
 
 from tests.e2e.limits import message_problems, modal_problems
 from tests.e2e.payloads import (
@@ -37,6 +37,10 @@ if TYPE_CHECKING:
     from tests.e2e.double import ParsedRequest
 
 MESSAGE_FIELDS = ("content", "embeds", "components", "flags")
+
+
+class DoubleError(Exception):
+    """The double was asked something it cannot answer: reported as 400, never 5xx."""
 
 
 class InteractionRoutes:
@@ -284,3 +288,26 @@ def error_response(status: int, code: int, message: str) -> web.Response:
 
 def _invalid_form_body(problems: list[str]) -> web.Response:
     return json_response({"message": "Invalid Form Body", "code": 50035, "errors": problems}, 400)
+
+
+async def read_request_body(request: web.Request) -> tuple[Any, tuple[RecordedFile, ...]]:
+    """A request's JSON body (or multipart payload_json) and its attached files."""
+    if request.content_type.startswith("multipart/"):
+        body: Any = None
+        files: list[RecordedFile] = []
+        reader = await request.multipart()
+        async for part in reader:
+            if not isinstance(part, BodyPartReader):
+                raise DoubleError("nested multipart bodies are not supported")
+            name = part.name or ""
+            data = await part.read()
+            if name == "payload_json":
+                body = json.loads(data)
+            else:
+                content_type = part.headers.get("Content-Type", "application/octet-stream")
+                files.append(RecordedFile(name, part.filename or name, content_type, bytes(data)))
+        return body, tuple(files)
+    if request.can_read_body:
+        raw = await request.read()
+        return (json.loads(raw) if raw else None), ()
+    return None, ()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import copy
 import re
 from dataclasses import dataclass, field
@@ -64,6 +65,24 @@ class Fault:
             }
         default = {403: "Cannot send messages to this user", 500: "500: Internal Server Error"}
         return {"message": self.message or default.get(self.status, "error"), "code": self.code}
+
+
+@dataclass
+class HeldAnswer:
+    """The next request matching method + path regex is carried out and shown to tests at
+    once, but its HTTP answer waits for :meth:`release`: the bot's request is still in
+    flight while the learner already sees, and can click on, what it did."""
+
+    method: str
+    path: re.Pattern[str]
+    reached: asyncio.Event = field(default_factory=asyncio.Event)
+    released: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def matches(self, method: str, path: str) -> bool:
+        return not self.reached.is_set() and method == self.method and bool(self.path.search(path))
+
+    def release(self) -> None:
+        self.released.set()
 
 
 @dataclass(frozen=True)

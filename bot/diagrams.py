@@ -1,0 +1,84 @@
+"""Circuit diagrams drawn in worker processes, so matplotlib never stalls the event loop.
+
+matplotlib holds the GIL while it draws (~0.1 s a diagram): in threads, a few
+renders at once delayed every other interaction by hundreds of milliseconds.
+Worker processes have their own GIL.  They come from a ``forkserver`` that has
+imported matplotlib once, so a new worker starts in milliseconds; the pool is
+created on the first diagram and shut down by the bot's shutdown hooks.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import multiprocessing
+import os
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+
+from quizzes.autograd import GateRow
+from quizzes.diagram import render_circuit
+
+log = logging.getLogger(__name__)
+
+MAX_WORKERS = 4  # each worker holds matplotlib (~60 MB); more rarely pays on a small host
+PRELOADED_MODULES = ["quizzes.diagram"]
+
+
+def available_cores() -> int:
+    """The cores this process may run on (not the machine's, under a CPU affinity mask)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
+def default_worker_count() -> int:
+    return max(1, min(MAX_WORKERS, available_cores()))
+
+
+def worker_context() -> multiprocessing.context.BaseContext:
+    """forkserver where the platform has it (a fork of a clean, single-threaded server
+    that preloaded matplotlib); spawn elsewhere.  Never a plain fork of the bot, whose
+    threads (the event loop's executor, aiohttp's resolver) may hold locks."""
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(PRELOADED_MODULES)
+        return context
+    return multiprocessing.get_context("spawn")
+
+
+class DiagramRenderer:
+    """PNG bytes of a circuit, rendered by a lazily started pool of worker processes."""
+
+    def __init__(self, workers: int | None = None) -> None:
+        self.workers = workers if workers is not None else default_worker_count()
+        self._pool: ProcessPoolExecutor | None = None
+
+    @property
+    def started(self) -> bool:
+        return self._pool is not None
+
+    async def render(self, gates: Sequence[GateRow], title: str) -> bytes | None:
+        """The diagram, or None if the workers died (the learner still gets the result)."""
+        pool = self._pool or self._start()
+        loop = asyncio.get_running_loop()
+        try:
+            return await loop.run_in_executor(pool, render_circuit, tuple(gates), title)
+        except BrokenProcessPool:
+            log.warning("a diagram worker died; starting new workers for the next diagram")
+            if self._pool is pool:
+                self._pool = None
+                pool.shutdown(wait=False, cancel_futures=True)
+            return None
+
+    def _start(self) -> ProcessPoolExecutor:
+        self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=worker_context())
+        log.debug("started %d diagram worker processes", self.workers)
+        return self._pool
+
+    async def close(self) -> None:
+        """Stop the workers (waiting, in a thread, for a render still running)."""
+        pool, self._pool = self._pool, None
+        if pool is not None:
+            await asyncio.to_thread(pool.shutdown, wait=True, cancel_futures=True)
