@@ -5,7 +5,15 @@ from __future__ import annotations
 import random
 
 from quizzes.autograd import Value
-from quizzes.problems.base import Circuit, Problem, Quantity, clamp_level, fmt, pick_nonzero
+from quizzes.problems.base import (
+    Circuit,
+    Problem,
+    Quantity,
+    clamp_level,
+    fmt,
+    fmt_factor,
+    pick_nonzero,
+)
 
 FAMILY = "add-mul"
 VERSION = 1
@@ -53,11 +61,11 @@ def build(seed: int, level: int) -> Problem:
     q, f = values["q"], values["f"]
     solution = "\n".join(
         [
-            f"Forward: q = x + y = {fmt(x)} + {fmt(y)} = {fmt(q)};  f = q·z = {fmt(q)}·{fmt(z)}"
-            f" = {fmt(f)}.",
+            f"Forward: q = x + y = {fmt(x)} + {fmt_factor(y)} = {fmt(q)};"
+            f"  f = q·z = {fmt_factor(q)}·{fmt_factor(z)} = {fmt(f)}.",
             "Backward: ∂f/∂f = 1.",
             f"Mul gate swaps its inputs: ∂f/∂z = q = {fmt(q)},  ∂f/∂q = z = {fmt(z)}.",
-            f"Add gate passes the upstream gradient through: ∂f/∂x = ∂f/∂y = 1 × {fmt(z)}"
+            f"Add gate passes the upstream gradient through: ∂f/∂x = ∂f/∂y = 1 × {fmt_factor(z)}"
             f" = {fmt(grads['x'])}.",
         ]
     )

@@ -9,6 +9,7 @@ a page with forward values before gradients, and keys that pass the grader.
 from __future__ import annotations
 
 import random
+import re
 from functools import cache
 
 import numpy as np
@@ -155,6 +156,14 @@ def test_a_parse_error_names_the_field_of_a_new_family() -> None:
     with pytest.raises(AnswerParseError) as caught:
         parse_answers(problem, {"W": "[[1, 2], [3]]", "b": "[1, 2]"})
     assert [e.name for e in caught.value.errors] == ["W"]
+
+
+@pytest.mark.parametrize("family", FAMILY_IDS)
+def test_worked_solutions_write_a_negative_factor_in_parentheses(family: str) -> None:
+    # "3·-4" or "1 × -4" reads as an operator typo; the lesson writes 3 × (-4)
+    bare_negative = re.compile(r"(?:[·×]|[+×] )-[0-9]")
+    for problem in instances(family):
+        assert not bare_negative.search(problem.solution), problem.solution
 
 
 # ---- reproducibility ---------------------------------------------------------------------
