@@ -16,7 +16,7 @@ from bot import limits
 from bot.limits import clip, clip_code_block
 from quizzes.autograd import GateRow
 from quizzes.grading import TOLERANCE_NOTE, AnswerParseError, QuantityResult
-from quizzes.problems.base import Expected, Problem, Quantity, fmt
+from quizzes.problems.base import Expected, Problem, Quantity, fmt, fmt_matrix
 
 if TYPE_CHECKING:
     from quizzes.decks import Card
@@ -41,7 +41,7 @@ def show(value: Expected | float | str) -> str:
     if isinstance(value, str):
         return value
     if isinstance(value, tuple):
-        return "[" + ", ".join("[" + ", ".join(fmt(x) for x in row) + "]" for row in value) + "]"
+        return fmt_matrix(value)
     return fmt(value)
 
 

@@ -9,7 +9,7 @@ problem can be rebuilt exactly from (family, version, seed, level).
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -147,6 +147,11 @@ def fmt(x: float) -> str:
     if abs(x - round(x)) < 1e-9:
         return str(int(round(x)))
     return f"{x:.4f}".rstrip("0").rstrip(".")
+
+
+def fmt_matrix(rows: Iterable[Iterable[float]]) -> str:
+    """A matrix as a learner would write it: [[1, 2], [3, 4]], numbers via ``fmt``."""
+    return "[" + ", ".join("[" + ", ".join(fmt(x) for x in row) + "]" for row in rows) + "]"
 
 
 def fmt_factor(x: float) -> str:

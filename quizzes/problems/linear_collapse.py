@@ -18,6 +18,7 @@ from quizzes.problems.base import (
     Quantity,
     clamp_level,
     fmt,
+    fmt_matrix,
     pick_nonzero,
 )
 
@@ -55,10 +56,6 @@ def _layers(seed: int, level: int) -> tuple[Array, Array, Array, Array, Array]:
     return w1, b1, w2, b2, x
 
 
-def _text(array: Array | Matrix) -> str:
-    return "[" + ", ".join("[" + ", ".join(fmt(a) for a in row) + "]" for row in array) + "]"
-
-
 def _column(array: Array | Matrix) -> str:
     return "[" + ", ".join(fmt(row[0]) for row in array) + "]"
 
@@ -70,9 +67,9 @@ def _solution(w1: Array, b1: Array, w2: Array, b2: Array, x: Array) -> str:
     return "\n".join(
         [
             "Multiply out: W2(W1·x + b1) + b2 = (W2·W1)·x + (W2·b1 + b2) = W·x + b.",
-            f"W = W2·W1 = {_text(w2)}·{_text(w1)} = {_text(_matrix(w))}"
+            f"W = W2·W1 = {fmt_matrix(w2)}·{fmt_matrix(w1)} = {fmt_matrix(_matrix(w))}"
             "  (row i of W2 times column j of W1).",
-            f"b = W2·b1 + b2 = {_text(w2)}·{_column(b1)} + {_column(b2)}"
+            f"b = W2·b1 + b2 = {fmt_matrix(w2)}·{_column(b1)} + {_column(b2)}"
             f" = {_column(_matrix(w2 @ b1))} + {_column(b2)} = {_column(_matrix(b))}.",
             f"Check on x = {_column(x)}: the two layers give {_column(_matrix(two_layers))}, "
             f"and W·x + b gives {_column(_matrix(one_layer))}.",
@@ -98,8 +95,8 @@ def build(seed: int, level: int) -> Problem:
         title=TITLE,
         formula=FORMULA,
         prompt=(
-            f"Two linear layers: h = W1·x + b1 with W1 = {_text(w1)}, b1 = {_column(b1)}, "
-            f"then s = W2·h + b2 with W2 = {_text(w2)}, b2 = {_column(b2)}. "
+            f"Two linear layers: h = W1·x + b1 with W1 = {fmt_matrix(w1)}, b1 = {_column(b1)}, "
+            f"then s = W2·h + b2 with W2 = {fmt_matrix(w2)}, b2 = {_column(b2)}. "
             "Collapse them into one layer s = W·x + b: give W and b."
         ),
         givens=(("W1", _matrix(w1)), ("b1", _matrix(b1)), ("W2", _matrix(w2)), ("b2", _matrix(b2))),
