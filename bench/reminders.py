@@ -49,6 +49,7 @@ from quizzes.study.context import learner_zone  # noqa: E402
 from tests.e2e.driver import DiscordDouble  # noqa: E402
 from tests.e2e.harness import discord_pointed_at  # noqa: E402
 from tests.e2e.interactions_api import json_response  # noqa: E402
+from tests.storage.study_helpers import FixedClock  # noqa: E402
 
 ZONES = (
     "UTC", "Europe/London", "Europe/Paris", "Europe/Kyiv", "Asia/Kolkata", "Asia/Shanghai",
@@ -67,14 +68,6 @@ class Stopwatch:
     @property
     def seconds(self) -> float:
         return time.perf_counter() - self.started
-
-
-class Clock:
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 # ---- (a) finding due reminders ------------------------------------------------------
@@ -110,7 +103,9 @@ def populate(database: Database, learners: int, rng: random.Random) -> list[date
     return sorted(instants)
 
 
-async def time_sweep(service: ReminderService, clock: Clock, now: datetime) -> tuple[int, float]:
+async def time_sweep(
+    service: ReminderService, clock: FixedClock, now: datetime
+) -> tuple[int, float]:
     clock.now = now
     watch = Stopwatch()
     due = await service.due_reminders()
@@ -124,7 +119,7 @@ async def bench_finding(url: str, learners: int, backlog: int) -> None:
     instants = populate(database, learners, random.Random(5))
     rows = f"{learners:,} learners, {3 * learners:,} item states"
     print(f"(a) {rows}: set up in {watch.seconds:.1f} s")
-    clock = Clock(START)
+    clock = FixedClock(START)
     service = ReminderService(database, clock=clock)
     await time_sweep(service, clock, START)  # the minute before: connections and caches warm
     count, seconds = await time_sweep(service, clock, START + timedelta(minutes=1))
@@ -237,9 +232,7 @@ def report_sending(
     rate: float,
 ) -> None:
     channel_to_user = {user_id + 1: user_id for user_id in user_ids}
-    delivered = Counter(
-        channel_to_user.get(int(m["channel_id"])) for m in double.messages.values()
-    )
+    delivered = Counter(channel_to_user.get(int(m["channel_id"])) for m in double.messages.values())
     delivered.pop(None, None)
     lost = sum(1 for user_id in user_ids if user_id not in delivered)
     duplicated = sum(count - 1 for count in delivered.values())
@@ -273,6 +266,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         url = args.database_url or f"sqlite:///{Path(folder) / 'reminders.db'}"
         asyncio.run(bench_finding(url, 100_000 // scale, 5_000 // scale))
         asyncio.run(bench_sending(url, 5_000 // scale, args.limit, args.rate))
+
 
 if __name__ == "__main__":
     main()

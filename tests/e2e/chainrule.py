@@ -11,7 +11,7 @@ import contextlib
 import dataclasses
 import random
 from collections.abc import AsyncIterator, Callable, Mapping
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from bot.client import ChainruleBot, create_bot
@@ -25,23 +25,18 @@ from tests.e2e.driver import DiscordDouble
 from tests.e2e.harness import GUILD_READY_TIMEOUT, running
 from tests.e2e.payloads import JSON, FakeGuild, FakeUser
 from tests.e2e.records import InteractionRecord, button_labels, buttons
+from tests.storage.study_helpers import FixedClock
 
 START = datetime(2025, 3, 3, 15, 0, tzinfo=UTC)  # a Monday afternoon
 STUDY_FAMILIES = ("add-mul", "gate-patterns")
 SERVICE_SEED = 2024
 
 
-class SteppingClock:
-    """The study service's clock: fixed until the test moves it."""
+class SteppingClock(FixedClock):
+    """The study service's clock: fixed until the test moves it, from a Monday afternoon."""
 
     def __init__(self, now: datetime = START) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> None:
-        self.now += timedelta(**delta)
+        super().__init__(now)
 
 
 def study_deck() -> Deck:

@@ -23,26 +23,18 @@ from quizzes.reminders import ReminderService
 from quizzes.storage import instructor_queries
 from quizzes.storage.db import Database
 from quizzes.study import NotEnrolled, ServedItem, StudyService
+from tests.storage.study_helpers import START, FixedClock
 
-START = datetime(2025, 3, 3, 12, 0, tzinfo=UTC)  # a Monday, midday UTC
 GUILD, OTHER_GUILD = 1001, 2002
 
 
-class Clock:
-    def __init__(self, now: datetime = START) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock()
 
 
 @pytest.fixture
-def clock() -> Clock:
-    return Clock()
-
-
-@pytest.fixture
-async def study(database: Database, clock: Clock) -> AsyncIterator[StudyService]:
+async def study(database: Database, clock: FixedClock) -> AsyncIterator[StudyService]:
     cards_only = dataclasses.replace(default_deck(), cards=default_deck().cards[:4], families=())
     service = StudyService(database, deck=cards_only, clock=clock, rng=random.Random(5))
     yield service
@@ -127,7 +119,7 @@ async def test_reminder_times_that_are_not_times_of_day_are_refused(
 
 
 async def test_learners_on_the_guild_default_are_rescheduled_when_it_changes(
-    study: StudyService, instructors: InstructorService, clock: Clock
+    study: StudyService, instructors: InstructorService, clock: FixedClock
 ) -> None:
     reminders = ReminderService.from_study(study)
     await instructors.set_reminder_time(GUILD, "18:00")
@@ -166,7 +158,7 @@ def test_the_report_starts_at_midnight_utc_and_covers_fourteen_days() -> None:
 
 
 async def test_class_report_counts_recently_active_enrolled_learners_only(
-    study: StudyService, instructors: InstructorService, clock: Clock
+    study: StudyService, instructors: InstructorService, clock: FixedClock
 ) -> None:
     clock.now = START - timedelta(days=ACTIVE_DAYS + 2)  # an old review: enrolled, not active
     await review_cards(study, 1, GUILD, [True])
@@ -195,7 +187,7 @@ async def test_an_undone_review_does_not_make_a_learner_active(
 
 
 async def test_a_review_in_another_guilds_class_does_not_make_a_learner_active(
-    study: StudyService, instructors: InstructorService, clock: Clock
+    study: StudyService, instructors: InstructorService, clock: FixedClock
 ) -> None:
     # the class statistics' rule: enrolled in both, only this class's work (or DMs) counts
     clock.now = START - timedelta(days=ACTIVE_DAYS + 2)
