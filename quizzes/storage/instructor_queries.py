@@ -10,11 +10,10 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from quizzes.storage.models import GuildEnrolment, GuildSettings, Review
-from quizzes.storage.queries import class_reviews
+from quizzes.storage.queries import class_reviews, dialect_insert
 
 GUILD_SETTING_COLUMNS = ("instructor_role_id", "reminder_channel_id", "default_reminder_time")
 
@@ -34,9 +33,8 @@ def save_guild_settings(session: Session, guild_id: int, values: dict[str, Any])
         raise ValueError(f"not a guild setting: {', '.join(sorted(unknown))}")
     if not values:
         return
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
     statement = (
-        dialect.insert(GuildSettings)
+        dialect_insert(session, GuildSettings)
         .values(guild_id=guild_id, **values)
         .on_conflict_do_update(index_elements=["guild_id"], set_=values)
     )

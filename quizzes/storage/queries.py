@@ -74,13 +74,19 @@ _CLAIM_ATTEMPT = (
 _ADD_REVIEW = insert(REVIEWS)
 
 
+def dialect_insert(session: Session, model: type[Base]) -> postgresql.Insert | sqlite.Insert:
+    """An INSERT in the session's SQL dialect, so it can take an ON CONFLICT clause."""
+    if session.get_bind().dialect.name == "postgresql":
+        return postgresql.insert(model)
+    return sqlite.insert(model)
+
+
 def _insert_ignoring_duplicates(
     session: Session, model: type[Base], values: dict[str, Any], keys: Sequence[str]
 ) -> None:
     """INSERT ... ON CONFLICT DO NOTHING: racing inserts of one key leave one row, no error."""
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(model).values(**values).on_conflict_do_nothing(index_elements=keys)
-    session.execute(statement)
+    statement = dialect_insert(session, model).values(**values)
+    session.execute(statement.on_conflict_do_nothing(index_elements=keys))
 
 
 # --- learners and guilds -------------------------------------------------------------

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import ColumnElement, ScalarSelect, and_, func, literal, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from quizzes.storage.models import (
@@ -22,6 +21,7 @@ from quizzes.storage.models import (
     ReminderLogEntry,
     Review,
 )
+from quizzes.storage.queries import dialect_insert
 
 SENDING = "sending"
 RETRY = "retry"
@@ -123,7 +123,6 @@ def claim_new_reminder(
     NOTHING RETURNING id``: one statement, so a /remind off committed a moment
     earlier wins, and of racing sweeps exactly one gets the id back.
     """
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
     source = select(
         Learner.user_id,
         literal(local_date, ReminderLogEntry.local_date.type),
@@ -132,7 +131,7 @@ def claim_new_reminder(
         literal(1),
     ).where(Learner.user_id == user_id, Learner.reminders_enabled.is_(True))
     statement = (
-        dialect.insert(ReminderLogEntry)
+        dialect_insert(session, ReminderLogEntry)
         .from_select(["user_id", "local_date", "status", "at", "attempts"], source)
         .on_conflict_do_nothing(index_elements=["user_id", "local_date"])
         .returning(ReminderLogEntry.id)
