@@ -230,9 +230,6 @@ class LeitnerScheduler:
             day -= timedelta(days=1)
         return count
 
-    def is_due(self, state: ItemState, now: datetime) -> bool:
-        return state.due is None or state.due <= _require_aware(now, "now")
-
     @staticmethod
     def level_for(state: ItemState) -> int:
         """The problem level an item is served at: its box."""
