@@ -108,10 +108,10 @@ def _next_due_or_new(
     most_due = queries.most_due_item(session, user_id, context.servable_ids, now)
     if most_due is not None:
         return most_due
-    known = queries.known_item_ids(session, user_id)
     introduced = _introduced_today(session, context, user_id, zone_name, now)
     if introduced >= context.scheduler.config.new_per_day:
-        return None
+        return None  # today's new items are all met: no need to read which ones are known
+    known = queries.known_item_ids(session, user_id)
     unseen = next((i for i in context.deck.item_ids if i not in known), None)
     return None if unseen is None else (unseen, 1)
 
