@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from quizzes.storage import queries
 from quizzes.storage.models import ItemStateRow, Review
@@ -21,17 +21,27 @@ from quizzes.study.results import (
     Progress,
 )
 
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
 OVERDUE_AFTER = timedelta(days=1)  # an item is overdue once it has waited a day past due
 
 
 def progress(context: StudyContext, user_id: int) -> Progress:
     now = context.now()
     with context.database.read_session() as session:
-        learner = queries.get_learner(session, user_id)
-        zone_name = learner.timezone if learner is not None else "UTC"
-        rows = _servable(context, queries.item_state_rows(session, user_id))
-        reviews = queries.learner_reviews(session, user_id)
+        zone_name, rows, reviews = _learner_history(session, context, user_id)
     return build_progress(context, user_id, zone_name, rows, reviews, now)
+
+
+def _learner_history(
+    session: Session, context: StudyContext, user_id: int
+) -> tuple[str, list[ItemStateRow], list[Review]]:
+    """The learner's zone name, servable item states and reviews (not undone)."""
+    learner = queries.get_learner(session, user_id)
+    zone_name = learner.timezone if learner is not None else "UTC"
+    rows = _servable(context, queries.item_state_rows(session, user_id))
+    return zone_name, rows, queries.learner_reviews(session, user_id)
 
 
 def _servable(context: StudyContext, rows: Iterable[ItemStateRow]) -> list[ItemStateRow]:
@@ -161,10 +171,7 @@ def learner_stats(context: StudyContext, guild_id: int, user_id: int) -> Learner
     with context.database.read_session() as session:
         if not queries.is_enrolled(session, guild_id, user_id):
             raise NotEnrolled()
-        learner = queries.get_learner(session, user_id)
-        zone_name = learner.timezone if learner is not None else "UTC"
-        rows = _servable(context, queries.item_state_rows(session, user_id))
-        reviews = queries.learner_reviews(session, user_id)
+        zone_name, rows, reviews = _learner_history(session, context, user_id)
     return LearnerStats(
         guild_id=guild_id,
         user_id=user_id,
