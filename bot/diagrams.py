@@ -4,7 +4,9 @@ matplotlib holds the GIL while it draws (~0.1 s a diagram): in threads, a few
 renders at once delayed every other interaction by hundreds of milliseconds.
 Worker processes have their own GIL.  They come from a ``forkserver`` that has
 imported matplotlib once, so a new worker starts in milliseconds; the pool is
-created on the first diagram and shut down by the bot's shutdown hooks.
+created on the first diagram, from a thread (the first fork waits for the server's
+imports, ~1 s, which must not stall the event loop), and shut down by the bot's
+shutdown hooks.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import logging
 import multiprocessing
 import os
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 
 from quizzes.autograd import GateRow
@@ -54,6 +56,7 @@ class DiagramRenderer:
     def __init__(self, workers: int | None = None) -> None:
         self.workers = workers if workers is not None else default_worker_count()
         self._pool: ProcessPoolExecutor | None = None
+        self._starting = asyncio.Lock()
 
     @property
     def started(self) -> bool:
@@ -61,7 +64,7 @@ class DiagramRenderer:
 
     async def render(self, gates: Sequence[GateRow], title: str) -> bytes | None:
         """The diagram, or None if the workers died (the learner still gets the result)."""
-        pool = self._pool or self._start()
+        pool = self._pool or await self.start()
         loop = asyncio.get_running_loop()
         try:
             return await loop.run_in_executor(pool, render_circuit, tuple(gates), title)
@@ -72,13 +75,23 @@ class DiagramRenderer:
                 pool.shutdown(wait=False, cancel_futures=True)
             return None
 
-    def _start(self) -> ProcessPoolExecutor:
-        self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=worker_context())
+    async def start(self) -> ProcessPoolExecutor:
+        """The worker pool, started (off the event loop) if it is not running yet."""
+        async with self._starting:
+            if self._pool is None:
+                self._pool = await asyncio.to_thread(self._start_workers)
+            return self._pool
+
+    def _start_workers(self) -> ProcessPoolExecutor:
+        pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=worker_context())
+        # one trivial job per worker forks them all now rather than one by one on demand
+        wait([pool.submit(os.getpid) for _ in range(self.workers)])
         log.debug("started %d diagram worker processes", self.workers)
-        return self._pool
+        return pool
 
     async def close(self) -> None:
         """Stop the workers (waiting, in a thread, for a render still running)."""
-        pool, self._pool = self._pool, None
+        async with self._starting:
+            pool, self._pool = self._pool, None
         if pool is not None:
             await asyncio.to_thread(pool.shutdown, wait=True, cancel_futures=True)

@@ -268,6 +268,8 @@ class DiscordApiDouble(InteractionRoutes):
             touched = []
             held.reached.set()
             await held.released.wait()
+            if request.transport is None or request.transport.is_closing():
+                return web.Response(status=499)  # the bot gave up waiting: nobody to answer
         await response.prepare(request)
         await response.write_eof()
         if touched:
