@@ -185,10 +185,11 @@ def plan_candidate(candidate: CandidateRow, now: datetime) -> DueReminder | Resc
     zone = learner_zone(candidate.timezone)
     at = parse_reminder_time(candidate.reminder_time)
     today = local_date(now, zone)
-    tomorrow_at = reminder_instant(today + timedelta(days=1), at, zone)
-    if reminder_instant(today, at, zone) > now:
+    today_at = reminder_instant(today, at, zone)
+    if today_at > now:
         # the scheduled day ended unsent; today's time is still ahead
-        return Reschedule(candidate.user_id, seen, reminder_instant(today, at, zone))
+        return Reschedule(candidate.user_id, seen, today_at)
+    tomorrow_at = reminder_instant(today + timedelta(days=1), at, zone)
     if candidate.due_items == 0:
         return Reschedule(candidate.user_id, seen, tomorrow_at)
     return DueReminder(

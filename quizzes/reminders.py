@@ -280,12 +280,10 @@ class ReminderService:
 
     def _claim(self, reminder: DueReminder) -> ClaimedReminder | None:
         now = self.now()
-        # a long backlog may reach the learner's midnight: yesterday's reminder is void
-        day_over = now >= day_end(reminder.local_date, learner_zone(reminder.timezone))
+        if now >= day_end(reminder.local_date, learner_zone(reminder.timezone)):
+            return None  # a long backlog reached the learner's midnight: the reminder is void
         with self.database.transaction() as session:
-            if day_over:
-                log_id = None
-            elif reminder.retry_log_id is None:
+            if reminder.retry_log_id is None:
                 log_id = rq.claim_new_reminder(session, reminder.user_id, reminder.local_date, now)
                 # whoever claimed, today's reminder is handled: look again on its next day
                 rq.move_next_reminder(
