@@ -223,18 +223,15 @@ class ReminderService:
         with self.database.transaction() as session:
             guild = rq.guild_settings(session, guild_id)
             default = guild.default_reminder_time if guild else None
-            user_ids = rq.learners_on_guild_default(session, guild_id)
-            for user_id in user_ids:
-                learner = session.get(Learner, user_id)
-                if learner is not None:
-                    learner.next_reminder_at = (
-                        None
-                        if default is None
-                        else next_reminder_after(
-                            now, parse_reminder_time(default), learner_zone(learner.timezone)
-                        )
-                    )
-        return len(user_ids)
+            at = None if default is None else parse_reminder_time(default)
+            learners = rq.learners_on_guild_default(session, guild_id)  # one read, not one each
+            for learner in learners:
+                learner.next_reminder_at = (
+                    None
+                    if at is None
+                    else next_reminder_after(now, at, learner_zone(learner.timezone))
+                )
+        return len(learners)
 
     def _due_reminders(self) -> list[DueReminder]:
         now = self.now()

@@ -253,9 +253,9 @@ def mark_dms_closed(session: Session, user_id: int, now: datetime) -> None:
     )
 
 
-def learners_on_guild_default(session: Session, guild_id: int) -> list[int]:
+def learners_on_guild_default(session: Session, guild_id: int) -> list[Learner]:
     """Learners with reminders on who follow the guild's default time (no time of their own)."""
-    statement = select(Learner.user_id).where(
+    statement = select(Learner).where(
         and_(
             Learner.reminder_guild_id == guild_id,
             Learner.reminder_time.is_(None),
