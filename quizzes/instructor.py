@@ -19,9 +19,8 @@ from quizzes.problems.base import QuizError
 from quizzes.reminder_rules import format_reminder_time, parse_reminder_time
 from quizzes.reminders import ReminderService
 from quizzes.storage import instructor_queries
-from quizzes.storage.db import Database
+from quizzes.storage.db import Database, retry_when_locked
 from quizzes.study import ClassStats, LearnerStats, StudyService
-from quizzes.study.answering import retry_when_locked
 
 REPORT_DAYS = 14  # reviews per day, hardest items and mistakes cover this many UTC days
 ACTIVE_DAYS = 7  # a learner with a review this recently is active

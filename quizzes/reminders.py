@@ -43,9 +43,8 @@ from quizzes.reminder_rules import (
 )
 from quizzes.storage import queries
 from quizzes.storage import reminder_queries as rq
-from quizzes.storage.db import Database
+from quizzes.storage.db import Database, retry_when_locked
 from quizzes.storage.models import Learner
-from quizzes.study.answering import retry_when_locked
 from quizzes.study.context import learner_zone, utc_now
 
 if TYPE_CHECKING:

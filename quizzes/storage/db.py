@@ -14,15 +14,17 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
-from collections.abc import Iterator, Mapping
+import time
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 DATABASE_URL_VARIABLE = "CHAINRULE_DATABASE_URL"
@@ -36,6 +38,9 @@ _READ_ONLY_OPTION = "chainrule_read_only"
 # Alembic runs env.py through module-level proxies (alembic.context), so one
 # process must not run two migrations at once, even on different databases.
 _ALEMBIC_IN_USE = threading.Lock()
+_LOCKED_RETRIES = 5
+
+T = TypeVar("T")
 
 
 def normalise_database_url(url: str) -> str:
@@ -157,6 +162,18 @@ def alembic_config(url: str | None = None) -> Config:
         # configparser treats "%" as interpolation; URL-encoded passwords contain it
         config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     return config
+
+
+def retry_when_locked(unit_of_work: Callable[[], T]) -> T:
+    """Run a write, retrying if SQLite's busy timeout ran out under heavy contention."""
+    for attempt_number in range(_LOCKED_RETRIES):
+        try:
+            return unit_of_work()
+        except OperationalError as error:
+            if "locked" not in str(error) or attempt_number == _LOCKED_RETRIES - 1:
+                raise
+            time.sleep(0.05 * (attempt_number + 1))
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 class Database:

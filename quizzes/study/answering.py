@@ -8,13 +8,11 @@ insert the review.  A racer that loses the claim returns the winner's result.
 from __future__ import annotations
 
 import json
-import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any
 
-from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from quizzes.decks import Card
@@ -23,6 +21,7 @@ from quizzes.leitner import ItemState
 from quizzes.problems import rebuild
 from quizzes.problems.base import Problem, QuizError
 from quizzes.storage import queries
+from quizzes.storage.db import retry_when_locked
 from quizzes.storage.models import Review
 from quizzes.study.context import StudyContext, learner_zone
 from quizzes.study.results import (
@@ -39,21 +38,6 @@ UNDO_WINDOW = timedelta(minutes=10)
 _STATE_FIELDS = ("box", "due", "last_review", "reviews", "correct", "lapses")
 RECALL_FIELD = "recall"
 RECALL_ANSWERS = {"knew": True, "missed": False}
-_LOCKED_RETRIES = 5
-
-T = TypeVar("T")
-
-
-def retry_when_locked(unit_of_work: Callable[[], T]) -> T:
-    """Run a write, retrying if SQLite's busy timeout ran out under heavy contention."""
-    for attempt_number in range(_LOCKED_RETRIES):
-        try:
-            return unit_of_work()
-        except OperationalError as error:
-            if "locked" not in str(error) or attempt_number == _LOCKED_RETRIES - 1:
-                raise
-            time.sleep(0.05 * (attempt_number + 1))
-    raise AssertionError("unreachable")  # pragma: no cover
 
 
 @dataclass(frozen=True)

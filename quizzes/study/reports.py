@@ -8,8 +8,8 @@ from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from quizzes.storage import queries
+from quizzes.storage.db import retry_when_locked
 from quizzes.storage.models import ItemStateRow, Review
-from quizzes.study.answering import retry_when_locked
 from quizzes.study.context import StudyContext, learner_zone
 from quizzes.study.results import (
     ClassStats,
