@@ -29,11 +29,6 @@ GUILD, OTHER_GUILD = 1001, 2002
 
 
 @pytest.fixture
-def clock() -> FixedClock:
-    return FixedClock()
-
-
-@pytest.fixture
 async def study(database: Database, clock: FixedClock) -> AsyncIterator[StudyService]:
     cards_only = dataclasses.replace(default_deck(), cards=default_deck().cards[:4], families=())
     service = StudyService(database, deck=cards_only, clock=clock, rng=random.Random(5))

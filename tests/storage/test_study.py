@@ -40,11 +40,6 @@ GUILD = 9001
 
 
 @pytest.fixture
-def clock() -> FixedClock:
-    return FixedClock()
-
-
-@pytest.fixture
 async def service(database: Database, clock: FixedClock) -> AsyncIterator[StudyService]:
     study = StudyService(database, clock=clock, rng=random.Random(7), deck=small_deck())
     yield study

@@ -28,11 +28,6 @@ ALICE = 101
 
 
 @pytest.fixture
-def clock() -> FixedClock:
-    return FixedClock()
-
-
-@pytest.fixture
 async def service(database: Database, clock: FixedClock) -> AsyncIterator[StudyService]:
     deck = small_deck(cards=1, families=("sigmoid-neuron", "relu-role"))
     study = StudyService(database, clock=clock, rng=random.Random(11), deck=deck)
