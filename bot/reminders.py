@@ -160,7 +160,9 @@ class ReminderSender:
                     continue
                 await self.pacer.wait()
                 await self._slots.acquire()
-                sends.create_task(self._deliver(claimed, report))
+                task = sends.create_task(self._deliver(claimed, report))
+                # released when the task ends, even if it is cancelled before it starts
+                task.add_done_callback(lambda _: self._slots.release())
         return report
 
     async def _claim(self, reminder: DueReminder, report: Counter[str]) -> ClaimedReminder | None:
@@ -201,8 +203,6 @@ class ReminderSender:
         except Exception as error:  # one learner's failure never stops the sweep
             log.exception("reminder for %s failed", claimed.user_id)
             outcome, dms_closed, detail = Outcome.FAILED, False, _describe(error)
-        finally:
-            self._slots.release()
         try:
             stored = await self.reminders.record_outcome(
                 claimed, outcome, detail=detail, dms_closed=dms_closed

@@ -7,6 +7,7 @@ they time out, so an old message cannot delete anything.
 
 from __future__ import annotations
 
+import asyncio
 import gzip
 import io
 import json
@@ -60,7 +61,9 @@ class PrivacyCog(commands.Cog):
         if stores_nothing(exported):
             await interaction.followup.send("I store nothing about you.", ephemeral=True)
             return
-        file = export_file(interaction.user.id, exported, interaction.filesize_limit)
+        file = await asyncio.to_thread(
+            export_file, interaction.user.id, exported, interaction.filesize_limit
+        )
         await interaction.followup.send(
             "Everything chainrule stores about you (times in UTC).", file=file, ephemeral=True
         )

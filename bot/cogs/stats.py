@@ -71,7 +71,7 @@ class StatsCog(commands.Cog):
     async def class_reply(self, guild_id: int) -> tuple[discord.Embed, list[discord.File]]:
         report = await self.instructors.class_report(guild_id)
         chart = await asyncio.to_thread(reports.class_chart_png, report.stats)
-        table = reports.learner_item_csv(report.stats.rows)
+        table = await asyncio.to_thread(reports.learner_item_csv, report.stats.rows)
         embed = class_embed(report)
         embed.set_image(url=f"attachment://{CLASS_CHART}")
         return limits.fit_embed(embed), [
@@ -85,7 +85,7 @@ class StatsCog(commands.Cog):
         """One learner's detail; a member who left keeps their record until /forget-me."""
         stats = await self.instructors.learner_report(guild_id, member.id)
         chart = await asyncio.to_thread(reports.learner_chart_png, stats)
-        table = reports.learner_item_csv(stats.items)
+        table = await asyncio.to_thread(reports.learner_item_csv, stats.items)
         chart_name, table_name = f"learner-{member.id}.png", f"learner-{member.id}.csv"
         embed = learner_embed(stats)
         embed.set_image(url=f"attachment://{chart_name}")
