@@ -211,7 +211,7 @@ class ReminderService:
 
     def _turn_off(self, user_id: int) -> ReminderSettings:
         with self.database.transaction() as session:
-            learner = session.get(Learner, user_id, populate_existing=True)
+            learner = rq.fresh_learner(session, user_id)
             if learner is not None:
                 learner.reminders_enabled = False
                 learner.next_reminder_at = None
@@ -345,7 +345,7 @@ class ReminderService:
 
 def _learner(session: Session, user_id: int) -> Learner:
     """The learner's row, fresh from the database; it exists (ensured or just claimed)."""
-    learner = session.get(Learner, user_id, populate_existing=True)
+    learner = rq.fresh_learner(session, user_id)
     if learner is None:
         raise LookupError(f"learner {user_id} vanished mid-transaction")
     return learner

@@ -263,3 +263,8 @@ def learners_on_guild_default(session: Session, guild_id: int) -> list[Learner]:
         )
     )
     return list(session.scalars(statement))
+
+
+def fresh_learner(session: Session, user_id: int) -> Learner | None:
+    """The learner's row re-read from the database (not a stale identity-map copy)."""
+    return session.get(Learner, user_id, populate_existing=True)
