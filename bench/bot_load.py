@@ -5,8 +5,9 @@ Figures only: nothing here asserts a time, since timings depend on the machine.
 
 Each learner runs one /review as fast as the replies come: reveal and grade a
 flashcard, answer two problems through the form, stop — ten interactions and
-three reviews each. The double runs on its own thread and event loop, as Discord
-is another machine, so the event-loop lag printed is the bot's alone.
+three reviews each. The double and the learners run in a process of their own, as
+Discord and its users are other machines: the event-loop lag printed is the bot's
+alone (on a thread of the bot's process they also competed for its GIL).
 
 Printed: interactions per second, p50/p99 from the gateway dispatch to the
 interaction's callback (Discord allows 3 s) and to the finished reply, and the
@@ -19,17 +20,19 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import multiprocessing
 import sys
 import tempfile
-import threading
 import time
-from collections.abc import Awaitable, Callable, Coroutine, Sequence
-from concurrent.futures import Future
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bot.client import tune_garbage_collector  # noqa: E402
 from quizzes.storage.db import Database  # noqa: E402
 from tests.e2e.chainrule import (  # noqa: E402
     SteppingClock,
@@ -42,51 +45,120 @@ from tests.e2e.driver import DiscordDouble  # noqa: E402
 from tests.e2e.harness import ErrorLogGuard, discord_pointed_at, running  # noqa: E402
 from tests.e2e.payloads import (  # noqa: E402
     JSON,
+    FakeGuild,
     FakeUser,
     text_inputs,  # noqa: E402
 )
 from tests.e2e.records import InteractionRecord  # noqa: E402
 
-T = TypeVar("T")
 REVIEWS_PER_LEARNER = 3  # the flashcard and two problems
 STEP_TIMEOUT = 120.0  # seconds a learner waits for one reply before the run fails
 DISCORD_LIMIT = 3.0  # seconds Discord waits for an interaction's callback
 CLICK_ATTEMPTS = 3
 LAG_PROBE_INTERVAL = 0.01
-# A learner acts this long after the bot's reply left Discord: about a fast human. With
-# less, a click can reach the bot before discord.py has stored the reply's view (it does
-# so only after parsing the HTTP answer, which event-loop lag delays) and go unanswered.
+# A learner acts this long after the bot's reply left Discord: about a fast human. Any
+# delay works, even none (the bot stores a view before sending it: ChainruleBot.serve_view);
+# a shorter one loads the bot harder.
 REACTION_TIME = 0.25
 
 
-class DoubleThread:
-    """The Discord double on its own thread and event loop."""
+@dataclass(frozen=True)
+class DoubleAddress:
+    """What the bot's process needs of the double in the other process."""
 
-    def __init__(self) -> None:
-        self.loop = asyncio.new_event_loop()
-        self._thread = threading.Thread(target=self.loop.run_forever, name="discord-double")
+    rest_base: str
+    gateway_url: str
+    token: str
+    guild: FakeGuild
+    users: list[FakeUser]
 
-    def submit(self, coroutine: Coroutine[Any, Any, T]) -> Future[T]:
-        return asyncio.run_coroutine_threadsafe(coroutine, self.loop)
+    def summary(self) -> str:  # for harness.running's error message
+        return f"(the double's requests are in its own process, at {self.rest_base})"
 
-    async def run(self, coroutine: Coroutine[Any, Any, T]) -> T:
-        return await asyncio.wrap_future(self.submit(coroutine))
 
-    def start(self, reaction_time: float) -> DiscordDouble:
-        self._thread.start()
+@dataclass
+class LoadResult:
+    """The run as the double saw it, in plain values that cross the process boundary."""
 
-        async def started() -> DiscordDouble:
-            double = DiscordDouble(reaction_time=reaction_time)
-            await double.start()
-            return double
+    seconds: float
+    to_callback: list[float]  # dispatch -> first callback, per interaction that got one
+    to_reply: list[float]  # dispatch -> first finished reply
+    callback_counts: list[int]
+    unanswered: list[str]  # custom ids of clicks that got no callback within 3 s
+    problems: list[str] = field(default_factory=list)  # the double's errors, a stuck learner
 
-        return self.submit(started()).result()
+    @classmethod
+    def of(cls, double: DiscordDouble, learners: Sequence[Learner], seconds: float) -> LoadResult:
+        records = list(double.interactions.values())
+        return cls(
+            seconds=seconds,
+            to_callback=[r.callbacks[0].at - r.dispatched_at for r in records if r.callbacks],
+            to_reply=[r.replied_at - r.dispatched_at for r in records if r.replied_at],
+            callback_counts=[len(r.callbacks) for r in records],
+            unanswered=[
+                str(r.payload["data"].get("custom_id", "/review"))
+                for learner in learners
+                for r in learner.unanswered
+            ],
+            problems=list(double.errors),
+        )
 
-    def stop(self, double: DiscordDouble) -> None:
-        self.submit(double.stop()).result()
-        self.loop.call_soon_threadsafe(self.loop.stop)
-        self._thread.join()
-        self.loop.close()
+
+class DoubleProcess:
+    """The Discord double and the learners, in a process started with ``spawn``."""
+
+    def __init__(self, learner_count: int, reaction_time: float) -> None:
+        context = multiprocessing.get_context("spawn")
+        self._connection, child_end = context.Pipe()
+        self._process = context.Process(
+            target=serve_double,
+            args=(child_end, learner_count, reaction_time),
+            name="discord-double",
+        )
+
+    def start(self) -> DoubleAddress:
+        self._process.start()
+        address: DoubleAddress = self._connection.recv()
+        return address
+
+    async def run_learners(self) -> LoadResult:
+        self._connection.send("go")
+        result: LoadResult = await asyncio.to_thread(self._connection.recv)
+        return result
+
+    def stop(self) -> None:
+        if self._process.is_alive():
+            self._connection.send("stop")
+        self._process.join(timeout=30)
+
+
+def serve_double(connection: Connection, learner_count: int, reaction_time: float) -> None:
+    """The double's process: serve, run the learners when told, report, stop when told."""
+    logging.basicConfig(level=logging.WARNING, format="double: %(name)s %(message)s")
+    asyncio.run(_serve_double(connection, learner_count, reaction_time))
+
+
+async def _serve_double(connection: Connection, learner_count: int, reaction_time: float) -> None:
+    double = DiscordDouble(reaction_time=reaction_time)
+    await double.start()
+    try:
+        guild = double.add_guild()
+        users = [double.add_user(f"learner{n:03d}", guild=guild) for n in range(learner_count)]
+        address = DoubleAddress(double.rest_base, double.gateway_url, double.token, guild, users)
+        connection.send(address)
+        if await asyncio.to_thread(connection.recv) != "go":
+            return
+        learners = [Learner(double, user) for user in users]
+        started = time.perf_counter()
+        outcomes = await asyncio.gather(
+            *(learner.review() for learner in learners), return_exceptions=True
+        )
+        result = LoadResult.of(double, learners, time.perf_counter() - started)
+        result.problems += [f"a learner gave up: {o!r}" for o in outcomes if o is not None][:5]
+        connection.send(result)
+        await asyncio.to_thread(connection.recv)  # "stop", once the bot has closed
+    finally:
+        await double.stop()
 
 
 class Learner:
@@ -172,13 +244,11 @@ def percentile(values: Sequence[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
 
 
-def report(double: DiscordDouble, seconds: float, lags: Sequence[float]) -> None:
-    records = list(double.interactions.values())
-    to_callback = [r.callbacks[0].at - r.dispatched_at for r in records if r.callbacks]
-    finished = [r for r in records if r.replied_at is not None]
-    to_reply = [_reply_latency(r) for r in finished]
-    print(f"interactions          {len(records)} in {seconds:.1f} s")
-    print(f"throughput            {len(records) / seconds:.1f} interactions/s")
+def report(result: LoadResult, lags: Sequence[float]) -> None:
+    to_callback, to_reply = result.to_callback, result.to_reply
+    count, seconds = len(result.callback_counts), result.seconds
+    print(f"interactions          {count} in {seconds:.1f} s")
+    print(f"throughput            {count / seconds:.1f} interactions/s")
     print(
         f"dispatch -> callback  p50 {percentile(to_callback, 0.5) * 1000:.0f} ms, "
         f"p99 {percentile(to_callback, 0.99) * 1000:.0f} ms, max {max(to_callback) * 1000:.0f} ms"
@@ -191,30 +261,24 @@ def report(double: DiscordDouble, seconds: float, lags: Sequence[float]) -> None
         f"event-loop lag        max {max(lags) * 1000:.0f} ms, "
         f"p99 {percentile(lags, 0.99) * 1000:.0f} ms"
     )
-    over = sum(1 for latency in to_callback if latency > 3.0)
+    over = sum(1 for latency in to_callback if latency > DISCORD_LIMIT)
     print(f"callbacks over 3 s    {over}")
 
 
-def _reply_latency(record: InteractionRecord) -> float:
-    assert record.replied_at is not None
-    return record.replied_at - record.dispatched_at
-
-
-async def check(double: DiscordDouble, service: Any, learners: Sequence[Learner]) -> list[str]:
-    problems = []
-    counts = [len(r.callbacks) for r in double.interactions.values()]
+async def check(result: LoadResult, service: Any, users: Sequence[FakeUser]) -> list[str]:
+    problems = list(result.problems)
+    counts = result.callback_counts
     if any(count != 1 for count in counts):
         problems.append(f"{sum(c != 1 for c in counts)} interactions without exactly one callback")
-    unanswered = [r for learner in learners for r in learner.unanswered]
-    if unanswered:
-        ids = sorted({str(r.payload["data"].get("custom_id", "/review")) for r in unanswered})
-        problems.append(f"{len(unanswered)} clicks never answered, e.g. {ids[:3]}")
+    if result.unanswered:
+        ids = sorted(set(result.unanswered))
+        problems.append(f"{len(result.unanswered)} clicks never answered, e.g. {ids[:3]}")
     expected = [study_deck().cards[0].id, *study_deck().families]
-    for learner in learners:
-        reviews = (await service.export_learner(learner.user.id))["reviews"]
+    for user in users:
+        reviews = (await service.export_learner(user.id))["reviews"]
         items = [r["item_id"] for r in sorted(reviews, key=lambda r: r["id"])]
         if items != expected:
-            problems.append(f"{learner.user.username}: reviews {items}, expected {expected}")
+            problems.append(f"{user.username}: reviews {items}, expected {expected}")
     return problems
 
 
@@ -222,36 +286,30 @@ async def run(learner_count: int, database_url: str, diagrams: bool, reaction_ti
     database = Database(database_url)
     database.upgrade_to_head()
     service = make_service(database, SteppingClock())
-    double_thread = DoubleThread()
-    double = double_thread.start(reaction_time)
-    guild = double.add_guild()
-    users = [double.add_user(f"learner{n:03d}", guild=guild) for n in range(learner_count)]
-    learners = [Learner(double, user) for user in users]
+    double_process = DoubleProcess(learner_count, reaction_time)
+    double = double_process.start()
     guard = ErrorLogGuard()
     lags: list[float] = []
     try:
         with guard.installed(), discord_pointed_at(double):
-            bot = make_bot(double, guild, service)
+            bot = make_bot(double, double.guild, service)
             bot.render_diagrams = diagrams
+            tune_garbage_collector()  # as `chainrule run` does
             async with running(bot, double, timeout=60):
-                seconds = await timed_with_lag_probe(
-                    double_thread.run(all_learners(double, learners)), lags
-                )
-        report(double, seconds, lags)
-        problems = await check(double, service, learners)
+                await bot.diagrams.start()  # workers ready, as in a bot that has served a while
+                runs = asyncio.create_task(double_process.run_learners())
+                await timed_with_lag_probe(runs, lags)
+                result = runs.result()
+        report(result, lags)
+        problems = await check(result, service, double.users)
     finally:
-        double_thread.stop(double)
+        double_process.stop()
         await service.close()
     problems += [f"ERROR log: {guard.describe()}"] if guard.describe() else []
-    problems += double.errors
     print("checks                " + ("all passed" if not problems else "FAILED"))
     for problem in problems[:20]:
         print(f"  {problem}")
     return 1 if problems else 0
-
-
-async def all_learners(double: DiscordDouble, learners: Sequence[Learner]) -> None:
-    await asyncio.gather(*(learner.review() for learner in learners))
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -16,7 +16,7 @@ from dataclasses import replace
 
 import discord
 
-from bot.client import ChainruleBot, create_bot
+from bot.client import ChainruleBot, create_bot, tune_garbage_collector
 from bot.logs import configure_logging
 from bot.settings import MissingTokenError, Settings, SettingsError
 
@@ -94,6 +94,7 @@ async def serve(settings: Settings, *, sync_only: bool) -> int:
             synced = await bot.sync_commands()
             print(f"synced {len(synced)} commands: {', '.join(c.name for c in synced)}")
         else:
+            tune_garbage_collector()
             await run_until_stopped(bot, settings.token)
     finally:
         await bot.close()

@@ -11,6 +11,7 @@ reply through goes away (:meth:`ChainruleBot.close`).
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
@@ -33,6 +34,7 @@ ShutdownHook = Callable[[], Awaitable[None]]
 COMPONENT_STATE_KEY = "chainrule.component_state"
 SHUTDOWN_GRACE_SECONDS = 5.0  # how long closing waits for interactions being handled
 RESTARTING = "chainrule is restarting — try again in a minute."
+GC_YOUNG_THRESHOLD = 20_000  # allocations between young collections (Python's default: 700)
 
 
 class ChainruleTree(app_commands.CommandTree["ChainruleBot"]):
@@ -184,6 +186,25 @@ class ChainruleBot(commands.Bot):
         await super().close()
 
 
+def tune_garbage_collector() -> None:
+    """Settings for a long-running bot process (``chainrule run``, the load benchmark), once
+    start-up is done; a process that makes many bots, like the test suite, keeps the defaults.
+
+    What start-up allocated (~160k objects: discord.py, SQLAlchemy, matplotlib, the deck)
+    lives as long as the process, yet every full collection walked it all: it is frozen,
+    out of the collector's sight (after a collection, so no garbage is kept).  And the young
+    generation is collected every 20,000 allocations rather than 700, so far fewer of an
+    interaction's short-lived objects survive into the old generations.  Under load
+    (bench/bot_load.py) the event loop's longest stall fell from ~200 ms to ~60 ms.
+    """
+    if gc.get_freeze_count() > 0:
+        return
+    gc.collect()
+    gc.freeze()
+    _, middle_threshold, old_threshold = gc.get_threshold()
+    gc.set_threshold(GC_YOUNG_THRESHOLD, middle_threshold, old_threshold)
+
+
 def _custom_id(interaction: discord.Interaction) -> str | None:
     if interaction.type not in (
         discord.InteractionType.component,
@@ -200,4 +221,4 @@ def create_bot(settings: Settings, service: StudyService, **client_kwargs: Any) 
     return ChainruleBot(settings, service, **client_kwargs)
 
 
-__all__ = ["ChainruleBot", "ChainruleTree", "create_bot"]
+__all__ = ["ChainruleBot", "ChainruleTree", "create_bot", "tune_garbage_collector"]

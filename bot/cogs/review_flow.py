@@ -7,11 +7,13 @@ study service holds everything that matters after a restart.
 
 Every step is acknowledged first (``defer``) and then edited with
 ``edit_original_response``, so database work and diagram rendering never risk
-Discord's 3-second limit.
+Discord's 3-second limit.  A problem's diagram depends on the problem only, so it
+is drawn while the learner works on the answer and is ready with the result.
 """
 
 from __future__ import annotations
 
+import asyncio
 import io
 import logging
 import time
@@ -36,6 +38,7 @@ if TYPE_CHECKING:
     from bot.client import ChainruleBot
     from bot.cogs.review_views import Action
     from quizzes.leitner import ReviewSession
+    from quizzes.problems.base import Problem
 
 log = logging.getLogger(__name__)
 
@@ -71,6 +74,8 @@ class ReviewFlow:
         self.message_id = message_id
         self._served_at = time.monotonic()
         self._recorded: set[int] = set()
+        # the diagram of the problem on screen, by attempt id, drawn while the learner works
+        self._diagram: tuple[int, asyncio.Task[bytes | None]] | None = None
 
     @property
     def practice(self) -> bool:
@@ -131,6 +136,7 @@ class ReviewFlow:
         self.item = item
         self.saved_answers, self.drafts = {}, {}
         self._served_at = time.monotonic()
+        self._prepare_diagram(item)
         if item.card is not None:
             await self.display(
                 interaction,
@@ -252,10 +258,28 @@ class ReviewFlow:
         problem = item.problem
         if problem is None:
             raise RuntimeError(f"item {item.item_id} has neither a card nor a problem")
-        png = await self.bot.render_diagram(problem)
+        png = await self._diagram_of(item, problem)
         file = discord.File(io.BytesIO(png), filename=embeds.DIAGRAM_FILENAME) if png else None
         embed = embeds.result_embed(problem, item, result, with_diagram=file is not None)
         await self.display(interaction, embed=embed, view=view, file=file)
+
+    def _prepare_diagram(self, item: ServedItem) -> None:
+        """Start drawing ``item``'s diagram; the previous item's, if unused, is dropped."""
+        if self._diagram is not None:
+            self._diagram[1].cancel()
+        self._diagram = None
+        if item.problem is not None and item.problem.gates and self.bot.render_diagrams:
+            drawing = asyncio.create_task(self.bot.render_diagram(item.problem))
+            # a diagram nobody waits for (the learner stopped) must not log its failure
+            drawing.add_done_callback(lambda task: task.cancelled() or task.exception())
+            self._diagram = (item.attempt_id, drawing)
+
+    async def _diagram_of(self, item: ServedItem, problem: Problem) -> bytes | None:
+        if self._diagram is None or self._diagram[0] != item.attempt_id:
+            return await self.bot.render_diagram(problem)  # e.g. a replayed answer
+        drawing = self._diagram[1]
+        self._diagram = None
+        return await drawing
 
     def _current(self) -> ServedItem:
         if self.item is None:
