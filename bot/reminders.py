@@ -66,6 +66,9 @@ class StartReviewView(discord.ui.View):
     ) -> None:
         await open_review(self.bot, interaction)
 
+    async def interaction_check(self, interaction: discord.Interaction) -> bool:
+        return await self.bot.admit(interaction)  # closing waits for it: see ChainruleBot.close
+
     async def on_error(
         self, interaction: discord.Interaction, error: Exception, item: discord.ui.Item[Any]
     ) -> None:

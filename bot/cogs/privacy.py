@@ -91,6 +91,8 @@ class ForgetConfirmView(discord.ui.View):
         bot.components.track_view(self)
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
+        if not await self.bot.admit(interaction):  # closing: see ChainruleBot.close
+            return False
         if interaction.user.id != self.owner_id:
             await send_ephemeral(interaction, NOT_YOURS)
             return False

@@ -3,8 +3,11 @@ bot uses of Discord's REST API v10 and gateway, so the real discord.py client
 can be tested end to end without the internet.
 
 It records every request, enforces Discord's message limits and its
-one-callback-per-interaction rule, and injects faults on demand. Tests drive it
-through ``DiscordDriver`` (tests/e2e/driver.py), which this class extends.
+one-callback-per-interaction rule, and injects faults on demand (``fail``). It can
+also hold back the HTTP answer to a request it has carried out (``hold``), so a
+test can click what the bot just showed while the bot is still waiting for that
+answer, as happens under load. Tests drive it through ``DiscordDriver``
+(tests/e2e/driver.py), which this class extends.
 """
 
 from __future__ import annotations
