@@ -1,7 +1,9 @@
-"""``chainrule run`` and ``chainrule sync-commands``.
+"""``chainrule run``, ``chainrule sync-commands`` and ``chainrule study``.
 
 Exit codes: 0 after a clean shutdown, 2 when the token is missing or rejected
 (or another setting is wrong) -- always with a message, never a traceback.
+``study`` is the terminal front end (the ``terminal`` package, imported only for
+that command); it needs no token.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import signal
 import sys
 from collections.abc import Sequence
 from dataclasses import replace
+from pathlib import Path
 
 import discord
 
@@ -48,11 +51,44 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "sync-commands",
         help="publish the slash commands (to CHAINRULE_DEV_GUILD_ID if set) and exit",
     )
+    study = commands.add_parser(
+        "study", help="study in this terminal, without Discord (q stops, u undoes)"
+    )
+    study.add_argument(
+        "--database",
+        metavar="URL",
+        help="database URL (default: CHAINRULE_DATABASE_URL, else sqlite:///chainrule.db)",
+    )
+    study.add_argument(
+        "--user", metavar="NAME", help="whose progress this is (default: your login name)"
+    )
+    study.add_argument(
+        "--practice", metavar="FAMILY", help="extra problems of one family; no box moves"
+    )
+    study.add_argument(
+        "--diagrams", metavar="DIR", type=Path, help="save each circuit diagram as a PNG in DIR"
+    )
     return parser.parse_args(argv)
+
+
+def study_in_terminal(args: argparse.Namespace) -> int:
+    """``chainrule study``: the same database as the bot, read from the same settings."""
+    from terminal.console import study  # `chainrule run` never imports the terminal
+
+    database_url = args.database
+    if database_url is None:
+        try:
+            database_url = Settings.from_env(require_token=False).database_url
+        except SettingsError as error:
+            print(f"chainrule: {error}", file=sys.stderr)
+            return EXIT_CONFIG
+    return study(database_url, user=args.user, practice=args.practice, diagrams=args.diagrams)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
+    if args.command == "study":
+        return study_in_terminal(args)
     try:
         settings = Settings.from_env()
     except MissingTokenError:

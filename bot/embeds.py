@@ -6,7 +6,6 @@ each kind and check it against Discord's limits.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -14,16 +13,16 @@ import discord
 
 from bot import limits
 from bot.limits import clip, clip_code_block
-from quizzes.autograd import GateRow
+from quizzes import presentation
 from quizzes.grading import TOLERANCE_NOTE, AnswerParseError, QuantityResult
-from quizzes.problems.base import Expected, Problem, Quantity, fmt, fmt_matrix
+from quizzes.presentation import RIGHT, WRONG, gate_table_text, page_labels
+from quizzes.problems.base import Problem
 
 if TYPE_CHECKING:
     from quizzes.decks import Card
     from quizzes.study import Progress, ServedItem, SubmitResult, UndoResult
 
 DIAGRAM_FILENAME = "circuit.png"
-RIGHT, WRONG = "✓", "✗"
 COLOUR_ITEM = discord.Colour.blurple()
 COLOUR_RIGHT = discord.Colour.green()
 COLOUR_WRONG = discord.Colour.red()
@@ -34,15 +33,6 @@ MORE_FIELD_ROOM = 80
 def timestamp(moment: datetime, style: str = "R") -> str:
     """Discord's ``<t:unix:style>`` markup: each reader sees it in their own zone."""
     return f"<t:{int(moment.timestamp())}:{style}>"
-
-
-def show(value: Expected | float | str) -> str:
-    """A value as a learner would write it: numbers via ``fmt``, matrices in brackets."""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, tuple):
-        return fmt_matrix(value)
-    return fmt(value)
 
 
 def _item_footer(item: ServedItem, extra: str = "") -> str:
@@ -79,10 +69,6 @@ def card_result_embed(card: Card, item: ServedItem, result: SubmitResult) -> dis
 
 
 # ---- problems ------------------------------------------------------------
-def page_labels(page: Sequence[Quantity]) -> str:
-    return ", ".join(q.label for q in page)
-
-
 def problem_embed(problem: Problem, item: ServedItem, page: int = 0) -> discord.Embed:
     """The question: title, formula, numbers and what to compute, with the tolerance."""
     description = f"`{problem.formula}`\n\n{problem.prompt}"
@@ -167,9 +153,9 @@ def _add_quantity_fields(
 
 
 def _quantity_field(quantity_result: QuantityResult) -> dict[str, str]:
-    mark = RIGHT if quantity_result.correct else WRONG
-    lines = [f"you: {show(quantity_result.given)} · key: {show(quantity_result.expected)}"]
-    lines += [f"↳ {diagnosis.hint}" for diagnosis in quantity_result.diagnoses]
+    mark = presentation.mark(quantity_result.correct)
+    lines = [presentation.answer_comparison(quantity_result)]
+    lines += presentation.hint_lines(quantity_result)
     return {
         "name": clip(f"{mark} {quantity_result.label}", limits.EMBED_FIELD_NAME),
         "value": clip("\n".join(lines), limits.EMBED_FIELD_VALUE),
@@ -177,13 +163,9 @@ def _quantity_field(quantity_result: QuantityResult) -> dict[str, str]:
 
 
 def _choice_explanations(problem: Problem, result: SubmitResult) -> str:
-    given = ""
-    if result.grade is not None and result.grade.results:
-        given = str(result.grade.results[0].given)
     lines = [
-        f"**{choice.key}** {RIGHT if choice.correct else WRONG} {choice.explanation}"
-        for choice in problem.choices
-        if choice.correct or choice.key == given
+        f"**{choice.key}** {presentation.mark(choice.correct)} {choice.explanation}"
+        for choice in presentation.explained_choices(problem, result.grade)
     ]
     return clip("\n".join(lines), limits.EMBED_FIELD_VALUE)
 
@@ -200,33 +182,8 @@ def worked_solution(problem: Problem, room: int) -> str:
     return text + "\n" + clip_code_block(gate_table_text(problem.gates), table_room)
 
 
-def gate_table_text(gates: Sequence[GateRow]) -> str:
-    """value, local gradient, upstream and downstream of every gate, aligned in columns."""
-    header = ("node", "op", "value", "local", "upstream", "downstream")
-    rows = [header] + [
-        (
-            row.name or f"#{row.index}",
-            row.op or "in",
-            fmt(row.value),
-            ", ".join(fmt(g) for g in row.local_grads) or "-",
-            fmt(row.upstream),
-            ", ".join(fmt(g) for g in row.downstream) or "-",
-        )
-        for row in gates
-    ]
-    widths = [max(len(r[column]) for r in rows) for column in range(len(header))]
-    return "\n".join(
-        "  ".join(cell.ljust(width) for cell, width in zip(r, widths, strict=True)).rstrip()
-        for r in rows
-    )
-
-
 def schedule_text(result: SubmitResult) -> str:
-    if result.practice:
-        return "Practice — your boxes did not move."
-    due = f", due again {timestamp(result.next_due)}" if result.next_due else ""
-    replay = " (already recorded — counted once)" if result.replayed else ""
-    return f"Box {result.box_before} → {result.box_after}{due}{replay}"
+    return presentation.schedule_text(result, timestamp)
 
 
 def parse_error_text(error: AnswerParseError) -> str:
@@ -264,24 +221,11 @@ def nothing_due_text(next_due: datetime | None) -> str:
 
 def progress_embed(progress: Progress) -> discord.Embed:
     embed = discord.Embed(title="Your progress", colour=COLOUR_ITEM)
-    boxes = "\n".join(f"box {box}: {count}" for box, count in sorted(progress.boxes.items()))
-    embed.add_field(name="Boxes", value=boxes or "no items yet")
-    due = (
-        f"now: {progress.due_now}\ntoday: {progress.due_today}\n"
-        f"tomorrow: {progress.due_tomorrow}\nthis week: {progress.due_this_week}"
-    )
-    embed.add_field(name="Due", value=due)
-    accuracy = "—" if progress.accuracy is None else f"{progress.accuracy:.0%}"
-    embed.add_field(
-        name="Record",
-        value=f"streak: {progress.streak_days} days\nreviews: {progress.reviews}\n"
-        f"accuracy: {accuracy}",
-    )
+    embed.add_field(name="Boxes", value=presentation.boxes_text(progress))
+    embed.add_field(name="Due", value=presentation.due_text(progress))
+    embed.add_field(name="Record", value=presentation.record_text(progress))
     if progress.accuracy_by_family:
-        families = "\n".join(
-            f"{family}: {accuracy:.0%}"
-            for family, accuracy in sorted(progress.accuracy_by_family.items())
-        )
+        families = presentation.family_accuracy_text(progress)
         embed.add_field(
             name="Accuracy by problem",
             value=clip(families, limits.EMBED_FIELD_VALUE),

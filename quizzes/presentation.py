@@ -1,0 +1,121 @@
+"""Plain text every front end shows the same way: values, verdicts, the gate table, progress.
+
+Pure functions of study-service results, with no markup: the Discord front end
+(bot/embeds.py) puts them into embed fields, the terminal (terminal/formatting.py)
+prints them.  How a moment in time is written differs per front end (Discord's
+``<t:…>`` markup, local wall time in a terminal), so functions that show one take
+a ``show_time`` callable.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import datetime
+
+from quizzes.autograd import GateRow
+from quizzes.grading import Grade, QuantityResult
+from quizzes.problems.base import Choice, Expected, Problem, Quantity, fmt, fmt_matrix
+from quizzes.study.results import Progress, SubmitResult
+
+RIGHT, WRONG = "✓", "✗"
+GATE_TABLE_HEADER = ("node", "op", "value", "local", "upstream", "downstream")
+
+TimeFormatter = Callable[[datetime], str]
+
+
+def mark(correct: bool) -> str:
+    return RIGHT if correct else WRONG
+
+
+def show(value: Expected | float | str) -> str:
+    """A value as a learner would write it: numbers via ``fmt``, matrices in brackets."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, tuple):
+        return fmt_matrix(value)
+    return fmt(value)
+
+
+def page_labels(page: Sequence[Quantity]) -> str:
+    return ", ".join(q.label for q in page)
+
+
+# ---- one answer ------------------------------------------------------------
+def answer_comparison(result: QuantityResult) -> str:
+    """What the learner gave against the key: ``you: 1 · key: -4``."""
+    return f"you: {show(result.given)} · key: {show(result.expected)}"
+
+
+def hint_lines(result: QuantityResult) -> list[str]:
+    """One ``↳ hint`` line per mistake the grader named for this quantity."""
+    return [f"↳ {diagnosis.hint}" for diagnosis in result.diagnoses]
+
+
+def explained_choices(problem: Problem, grade: Grade | None) -> list[Choice]:
+    """The choices worth explaining after an answer: the right one(s) and the one picked."""
+    given = ""
+    if grade is not None and grade.results:
+        given = str(grade.results[0].given)
+    return [choice for choice in problem.choices if choice.correct or choice.key == given]
+
+
+def schedule_text(result: SubmitResult, show_time: TimeFormatter) -> str:
+    """Where the answer moved the item: ``Box 1 → 2, due again …`` (practice moves nothing)."""
+    if result.practice:
+        return "Practice — your boxes did not move."
+    due = f", due again {show_time(result.next_due)}" if result.next_due else ""
+    replay = " (already recorded — counted once)" if result.replayed else ""
+    return f"Box {result.box_before} → {result.box_after}{due}{replay}"
+
+
+# ---- the worked solution ---------------------------------------------------
+def gate_table_text(gates: Sequence[GateRow]) -> str:
+    """value, local gradient, upstream and downstream of every gate, aligned in columns."""
+    rows = [GATE_TABLE_HEADER] + [
+        (
+            row.name or f"#{row.index}",
+            row.op or "in",
+            fmt(row.value),
+            ", ".join(fmt(g) for g in row.local_grads) or "-",
+            fmt(row.upstream),
+            ", ".join(fmt(g) for g in row.downstream) or "-",
+        )
+        for row in gates
+    ]
+    widths = [max(len(r[column]) for r in rows) for column in range(len(GATE_TABLE_HEADER))]
+    return "\n".join(
+        "  ".join(cell.ljust(width) for cell, width in zip(r, widths, strict=True)).rstrip()
+        for r in rows
+    )
+
+
+# ---- progress --------------------------------------------------------------
+def accuracy_text(accuracy: float | None) -> str:
+    return "—" if accuracy is None else f"{accuracy:.0%}"
+
+
+def boxes_text(progress: Progress) -> str:
+    lines = [f"box {box}: {count}" for box, count in sorted(progress.boxes.items())]
+    return "\n".join(lines) or "no items yet"
+
+
+def due_text(progress: Progress) -> str:
+    return (
+        f"now: {progress.due_now}\ntoday: {progress.due_today}\n"
+        f"tomorrow: {progress.due_tomorrow}\nthis week: {progress.due_this_week}"
+    )
+
+
+def record_text(progress: Progress) -> str:
+    return (
+        f"streak: {progress.streak_days} days\nreviews: {progress.reviews}\n"
+        f"accuracy: {accuracy_text(progress.accuracy)}"
+    )
+
+
+def family_accuracy_text(progress: Progress) -> str:
+    """``family: 75%`` per problem family answered so far; empty before the first."""
+    return "\n".join(
+        f"{family}: {accuracy:.0%}"
+        for family, accuracy in sorted(progress.accuracy_by_family.items())
+    )

@@ -1,0 +1,121 @@
+"""``chainrule study``: open the database, name the learner, run the loop on stdin/stdout.
+
+Exit codes follow ``chainrule run``: 0 after the session (q, end of input and
+Ctrl-C included), 1 when the database cannot be reached, 2 for a bad setting.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import getpass
+import hashlib
+import signal
+import sys
+from pathlib import Path
+from types import FrameType
+
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
+
+from quizzes.problems import FAMILIES, get_family
+from quizzes.problems.base import UnknownFamilyError
+from quizzes.storage.db import Database
+from quizzes.study import StudyService
+from terminal.session import TerminalStudy
+
+EXIT_OK = 0
+EXIT_UNREACHABLE = 1
+EXIT_CONFIG = 2
+LEARNER_ID_BYTES = 6  # ids from -2**48 to -1: far inside a signed 64-bit column
+FALLBACK_USER = "learner"
+
+
+def terminal_learner_id(name: str) -> int:
+    """A stable negative learner id for a terminal user name.
+
+    Discord user ids are positive snowflakes, so a negative id never belongs to a
+    Discord learner; the same name always maps to the same learner.
+    """
+    digest = hashlib.sha256(f"chainrule-terminal:{name}".encode()).digest()
+    return -(int.from_bytes(digest[:LEARNER_ID_BYTES], "big") + 1)
+
+
+def default_user_name() -> str:
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):  # no login name in the environment nor the password database
+        return FALLBACK_USER
+
+
+class StdinReader:
+    """``input`` for the loop: Ctrl-C interrupts a wait for a line at once, but during
+    database work it only takes effect at the next prompt, so an answer being
+    recorded is never cut off half-way."""
+
+    def __init__(self) -> None:
+        self.interrupted = False
+        self._reading = False
+
+    def __call__(self, prompt: str) -> str:
+        if self.interrupted:
+            raise KeyboardInterrupt
+        self._reading = True
+        try:
+            return input(prompt)
+        finally:
+            self._reading = False
+
+    def on_interrupt(self, signum: int, frame: FrameType | None) -> None:
+        if self._reading:
+            raise KeyboardInterrupt
+        self.interrupted = True
+
+
+def study(
+    database_url: str,
+    *,
+    user: str | None = None,
+    practice: str | None = None,
+    diagrams: Path | None = None,
+) -> int:
+    """Run one terminal session; the exit code."""
+    if practice is not None:
+        try:
+            get_family(practice)
+        except UnknownFamilyError as error:
+            families = ", ".join(sorted(FAMILIES))
+            print(f"chainrule: {error}; choose one of: {families}", file=sys.stderr)
+            return EXIT_CONFIG
+    try:
+        database = Database(database_url)
+    except (ValueError, SQLAlchemyError) as error:
+        print(f"chainrule: cannot use the database URL: {error}", file=sys.stderr)
+        return EXIT_CONFIG
+    reader = StdinReader()
+    previous = signal.signal(signal.SIGINT, reader.on_interrupt)
+    try:
+        asyncio.run(_study(database, user or default_user_name(), practice, diagrams, reader))
+    except SQLAlchemyError as error:
+        print(f"chainrule: database error: {error}", file=sys.stderr)
+        return EXIT_UNREACHABLE
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        database.close()
+    return EXIT_OK
+
+
+async def _study(
+    database: Database, user: str, practice: str | None, diagrams: Path | None, reader: StdinReader
+) -> None:
+    await asyncio.to_thread(database.upgrade_to_head)
+    service = StudyService(database)
+    user_id = terminal_learner_id(user)
+    where = make_url(database.url).render_as_string(hide_password=True)
+    print(f"Studying as {user} (learner {user_id}) with {where}")
+    try:
+        session = TerminalStudy(
+            service, user_id, read=reader, write=print, practice_family=practice, diagrams=diagrams
+        )
+        await session.run()
+    finally:
+        await service.close()

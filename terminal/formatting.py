@@ -1,0 +1,160 @@
+"""Plain-text rendering of study-service results for a terminal.
+
+The wording shared with the Discord front end comes from quizzes.presentation;
+this module only lays it out as lines and writes moments as local wall time.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from datetime import datetime, tzinfo
+from pathlib import Path
+
+from quizzes import presentation
+from quizzes.decks import Card
+from quizzes.grading import TOLERANCE_NOTE, AnswerParseError
+from quizzes.presentation import RIGHT, WRONG
+from quizzes.problems.base import Problem
+from quizzes.study import Progress, ServedItem, SubmitResult, UndoResult
+
+RULE = "─" * 60
+INDENT = "  "
+COMMANDS_HELP = "At any prompt: q stops (with a summary), u undoes your last answer (10 minutes)."
+
+
+class LocalTime:
+    """Writes aware instants as wall time in one zone (None: the machine's own)."""
+
+    def __init__(self, zone: tzinfo | None = None) -> None:
+        self.zone = zone
+
+    def __call__(self, moment: datetime) -> str:
+        local = moment.astimezone(self.zone)
+        return f"{local:%a %d %b %H:%M} {local.tzname() or ''}".rstrip()
+
+
+def indented(text: str, prefix: str = INDENT) -> str:
+    return textwrap.indent(text, prefix, lambda line: True)
+
+
+def item_heading(item: ServedItem, kind: str) -> str:
+    where = "practice — boxes do not move" if item.practice else f"box {item.box}"
+    return f"{RULE}\n{kind} ({where})"
+
+
+# ---- flashcards --------------------------------------------------------------
+def card_front(card: Card, item: ServedItem) -> str:
+    return f"{item_heading(item, 'Flashcard')}\n{card.front}"
+
+
+def card_back(card: Card) -> str:
+    lines = [f"Answer: {card.back}"]
+    if card.source:
+        lines.append(f"Source: {card.source}")
+    return "\n".join(lines)
+
+
+def card_result(result: SubmitResult, show_time: LocalTime) -> str:
+    verdict = f"{RIGHT} Knew it" if result.correct else f"{WRONG} Missed it"
+    return f"{verdict}. {presentation.schedule_text(result, show_time)}"
+
+
+# ---- problems ----------------------------------------------------------------
+def problem_question(problem: Problem, item: ServedItem) -> str:
+    """Title, formula, the numbers and what to compute; the options of a multiple choice."""
+    lines = [item_heading(item, f"Problem: {problem.title}"), problem.formula, "", problem.prompt]
+    if problem.is_multiple_choice:
+        lines += [f"{INDENT}{choice.key}) {choice.text}" for choice in problem.choices]
+    else:
+        lines += ["", TOLERANCE_NOTE]
+    return "\n".join(lines)
+
+
+def page_heading(problem: Problem, page: int) -> str:
+    """What the next inputs ask for; empty for a single page (the prompt said it all)."""
+    pages = len(problem.pages)
+    if pages == 1:
+        return ""
+    return f"Page {page + 1} of {pages}: {presentation.page_labels(problem.pages[page])}"
+
+
+def parse_error(error: AnswerParseError) -> str:
+    lines = [f"{INDENT}{e.label}: {e.message} — for example {e.example}" for e in error.errors]
+    return "\n".join(["I could not read that, so nothing was recorded.", *lines])
+
+
+def problem_result(problem: Problem, result: SubmitResult, show_time: LocalTime) -> str:
+    """✓/✗ per quantity with the key and named mistakes, why, the solution, the schedule."""
+    verdict = f"{RIGHT} Right" if result.correct else f"{WRONG} Not quite"
+    sections = [f"{verdict} — {problem.title}", quantity_lines(result)]
+    if problem.is_multiple_choice:
+        why = [
+            f"{INDENT}{choice.key} {presentation.mark(choice.correct)} {choice.explanation}"
+            for choice in presentation.explained_choices(problem, result.grade)
+        ]
+        sections.append("\n".join(["Why:", *why]))
+    sections.append(worked_solution(problem))
+    sections.append(presentation.schedule_text(result, show_time))
+    return "\n\n".join(section for section in sections if section)
+
+
+def quantity_lines(result: SubmitResult) -> str:
+    """One aligned line per quantity, each named mistake indented below it."""
+    results = result.grade.results if result.grade is not None else ()
+    width = max((len(r.label) for r in results), default=0)
+    lines: list[str] = []
+    for quantity_result in results:
+        mark = presentation.mark(quantity_result.correct)
+        comparison = presentation.answer_comparison(quantity_result)
+        lines.append(f"{mark} {quantity_result.label.ljust(width)}  {comparison}")
+        lines += [f"{INDENT}  {hint}" for hint in presentation.hint_lines(quantity_result)]
+    return "\n".join(lines)
+
+
+def worked_solution(problem: Problem) -> str:
+    text = f"Worked solution:\n{indented(problem.solution)}"
+    if problem.gates:
+        text += f"\n\n{indented(presentation.gate_table_text(problem.gates))}"
+    return text
+
+
+def diagram_saved(path: Path) -> str:
+    return f"Circuit diagram: {path}"
+
+
+# ---- sessions, progress, undo --------------------------------------------------
+def summary(answered: int, right: int, progress: Progress, show_time: LocalTime) -> str:
+    due = show_time(progress.next_due) if progress.next_due else "nothing scheduled"
+    if progress.due_now:
+        due += f" ({progress.due_now} due now — run chainrule study again to go on)"
+    counts = f"answered: {answered}\nright: {right}\nnext due: {due}"
+    return f"{RULE}\nSession over\n{indented(counts)}"
+
+
+def nothing_due(next_due: datetime | None, show_time: LocalTime) -> str:
+    when = "" if next_due is None else f"; the next review is {show_time(next_due)}"
+    return f"Nothing is due right now{when}. Try --practice FAMILY for an extra problem."
+
+
+def progress_report(progress: Progress, show_time: LocalTime) -> str:
+    sections: list[tuple[str, str]] = [
+        ("Boxes", presentation.boxes_text(progress)),
+        ("Due", presentation.due_text(progress)),
+        ("Record", presentation.record_text(progress)),
+    ]
+    if progress.accuracy_by_family:
+        sections.append(("Accuracy by problem", presentation.family_accuracy_text(progress)))
+    lines = [RULE, "Your progress"]
+    lines += [f"{name}:\n{indented(body)}" for name, body in sections]
+    if progress.next_due is not None:
+        lines.append(f"Next due: {show_time(progress.next_due)}")
+    lines.append(f"Days follow the time zone {progress.timezone}.")
+    return "\n".join(lines)
+
+
+def undo_done(undo: UndoResult, show_time: LocalTime) -> str:
+    due = f", due {show_time(undo.due)}" if undo.due else ""
+    return (
+        f"Undid your answer to {undo.item_id} from {show_time(undo.reviewed_at)}: "
+        f"it is back in box {undo.box}{due}."
+    )

@@ -1,0 +1,220 @@
+"""One learner's study session in a terminal: ask, check, submit, show, repeat.
+
+The loop reads with a ``read(prompt)`` callable that behaves like ``input`` (it
+raises EOFError at the end of input, KeyboardInterrupt on Ctrl-C) and writes
+with ``write(text)``, so tests drive it with a script.  Everything that counts
+goes through the study service; this module only decides what to ask next.
+
+At any prompt ``q`` stops and ``u`` undoes the last answer; neither can be a
+valid answer (answers are numbers, matrices, k/m or choice letters A-D).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from quizzes.decks import Card
+from quizzes.grading import AnswerParseError
+from quizzes.leitner import ReviewSession
+from quizzes.problems.base import Problem, Quantity
+from quizzes.study import NothingDue, ServedItem, StudyError, StudyService, SubmitResult
+from terminal import formatting
+from terminal.formatting import LocalTime
+
+ReadLine = Callable[[str], str]
+WriteText = Callable[[str], None]
+
+QUIT, UNDO = "q", "u"
+RECALL_KEYS = {"k": "knew", "m": "missed"}
+REVEAL_PROMPT = "Press Enter to show the answer: "
+RECALL_PROMPT = "Did you know it? k = knew, m = missed: "
+
+
+class StopStudying(Exception):
+    """The learner typed q."""
+
+
+class TerminalStudy:
+    """A review session (what is due, then today's new items) or endless practice of a family."""
+
+    def __init__(
+        self,
+        service: StudyService,
+        user_id: int,
+        *,
+        read: ReadLine,
+        write: WriteText,
+        practice_family: str | None = None,
+        diagrams: Path | None = None,
+        show_time: LocalTime | None = None,
+    ) -> None:
+        self.service = service
+        self.user_id = user_id
+        self.read = read
+        self.write = write
+        self.practice_family = practice_family
+        self.diagrams = diagrams
+        self.show_time = show_time if show_time is not None else LocalTime()
+        self.item: ServedItem | None = None  # the item on screen
+        self.answered = 0
+        self.right = 0
+        self._counted: list[SubmitResult] = []  # this session's answers, for undo
+        self._nothing_was_due = False
+
+    async def run(self) -> None:
+        """Study until nothing is due, q, end of input or Ctrl-C; then the summary and progress."""
+        try:
+            await self._study()
+        except StopStudying:
+            pass
+        except (EOFError, KeyboardInterrupt):
+            self.write("")  # the prompt's line is still open
+        await self._finish()
+
+    async def _study(self) -> None:
+        self.write(formatting.COMMANDS_HELP)
+        session: ReviewSession | None = None
+        if self.practice_family is None:
+            session = await self.service.start_session(self.user_id)
+        while True:
+            served = await self.service.next_item(
+                self.user_id, session=session, practice_family=self.practice_family
+            )
+            if isinstance(served, NothingDue):
+                if self.answered == 0:
+                    self._nothing_was_due = True
+                    self.write(formatting.nothing_due(served.next_due, self.show_time))
+                return
+            await self._study_item(served, session)
+
+    async def _finish(self) -> None:
+        progress = await self.service.progress(self.user_id)
+        if not self._nothing_was_due:
+            self.write(formatting.summary(self.answered, self.right, progress, self.show_time))
+        self.write(formatting.progress_report(progress, self.show_time))
+
+    # ---- one item -------------------------------------------------------------
+    async def _study_item(self, item: ServedItem, session: ReviewSession | None) -> None:
+        self.item = item
+        served_at = time.monotonic()
+        try:
+            if item.card is not None:
+                answers = await self._recall(item, item.card)
+            elif item.problem is not None:
+                answers = await self._solve(item, item.problem)
+            else:
+                raise RuntimeError(f"served item {item.item_id} has neither a card nor a problem")
+            result = await self.service.submit(
+                self.user_id, item.attempt_id, answers, seconds_taken=time.monotonic() - served_at
+            )
+        except AnswerParseError as error:  # every page was checked: only a changed problem
+            self.write(formatting.parse_error(error))
+            return
+        except StudyError as error:  # e.g. the attempt expired while the learner was away
+            self.write(str(error))
+            return
+        self._count(result, session)
+        await self._show_result(item, result)
+
+    async def _recall(self, item: ServedItem, card: Card) -> dict[str, str]:
+        self.write(formatting.card_front(card, item))
+        await self._ask(REVEAL_PROMPT)
+        self.write(formatting.card_back(card))
+        while True:
+            key = (await self._ask(RECALL_PROMPT)).strip().lower()
+            if key in RECALL_KEYS:
+                return {"recall": RECALL_KEYS[key]}
+            self.write("Type k (knew it) or m (missed it).")
+
+    async def _solve(self, item: ServedItem, problem: Problem) -> dict[str, str]:
+        self.write(formatting.problem_question(problem, item))
+        answers: dict[str, str] = {}
+        for page in range(len(problem.pages)):
+            answers |= await self._answer_page(item, problem, page)
+        return answers
+
+    async def _answer_page(self, item: ServedItem, problem: Problem, page: int) -> dict[str, str]:
+        """One page's answers, checked before the next page; unreadable fields are re-asked."""
+        heading = formatting.page_heading(problem, page)
+        if heading:
+            self.write(heading)
+        answers: dict[str, str] = {}
+        asking = problem.pages[page]
+        while True:
+            for quantity in asking:
+                answers[quantity.name] = await self._ask(prompt_for(quantity))
+            try:
+                await self.service.check_page(self.user_id, item.attempt_id, page, answers)
+            except AnswerParseError as error:
+                self.write(formatting.parse_error(error))
+                unreadable = {field.name for field in error.errors}
+                asking = tuple(q for q in problem.pages[page] if q.name in unreadable)
+            else:
+                return answers
+
+    async def _show_result(self, item: ServedItem, result: SubmitResult) -> None:
+        if item.card is not None:
+            self.write(formatting.card_result(result, self.show_time))
+            return
+        if item.problem is not None:
+            self.write(formatting.problem_result(item.problem, result, self.show_time))
+            await self._save_diagram(item, item.problem)
+
+    async def _save_diagram(self, item: ServedItem, problem: Problem) -> None:
+        if self.diagrams is None or not problem.gates:
+            return
+        from quizzes.diagram import DiagramError, render_circuit  # matplotlib: only when asked
+
+        path = self.diagrams / f"{item.item_id}-{item.attempt_id}.png"
+        try:
+            png = await asyncio.to_thread(render_circuit, problem.gates, problem.title)
+            await asyncio.to_thread(save_file, path, png)
+        except (DiagramError, OSError) as error:
+            self.write(f"Could not save the circuit diagram: {error}")
+            return
+        self.write(formatting.diagram_saved(path))
+
+    # ---- prompts and commands -------------------------------------------------
+    async def _ask(self, prompt: str) -> str:
+        """A line of input; q stops the session, u undoes the last answer and asks again."""
+        while True:
+            text = self.read(prompt)
+            command = text.strip().lower()
+            if command == QUIT:
+                raise StopStudying
+            if command != UNDO:
+                return text
+            await self._undo()
+
+    async def _undo(self) -> None:
+        try:
+            undo = await self.service.undo_last(self.user_id)
+        except StudyError as error:  # NothingToUndo
+            self.write(str(error))
+            return
+        self.write(formatting.undo_done(undo, self.show_time))
+        if self._counted and self._counted[-1].item_id == undo.item_id:
+            undone = self._counted.pop()
+            self.answered -= 1
+            self.right -= int(undone.correct)
+
+    def _count(self, result: SubmitResult, session: ReviewSession | None) -> None:
+        if result.replayed:
+            return
+        self._counted.append(result)
+        self.answered += 1
+        self.right += int(result.correct)
+        if session is not None and not result.practice:
+            session.record(result.item_id, result.correct)  # a miss comes back at the end
+
+
+def prompt_for(quantity: Quantity) -> str:
+    return f"{quantity.label}: " if quantity.kind == "choice" else f"{quantity.label} = "
+
+
+def save_file(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)

@@ -1,0 +1,97 @@
+"""``chainrule study`` as a learner runs it: a subprocess on piped stdin, and its learner ids."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+from terminal.console import terminal_learner_id
+
+REPOSITORY = Path(__file__).resolve().parents[2]
+
+
+def clean_env() -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "CHAINRULE_"))}
+    return env | {"PYTHONPATH": str(REPOSITORY)}
+
+
+def run_study(args: list[str], cwd: Path, stdin: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "bot", "study", *args],
+        cwd=cwd,
+        env=clean_env(),
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_study_needs_no_token_and_quits_with_a_summary(tmp_path: Path) -> None:
+    database = tmp_path / "study.db"
+    result = run_study(["--database", f"sqlite:///{database}", "--user", "ada"], tmp_path, "q\n")
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    assert "Flashcard (box 1)" in result.stdout
+    assert "Session over\n  answered: 0\n  right: 0" in result.stdout
+    assert "Your progress" in result.stdout
+    assert database.exists()  # the schema was brought to head
+
+
+def test_end_of_input_mid_problem_exits_cleanly(tmp_path: Path) -> None:
+    result = run_study(["--practice", "add-mul", "--user", "ada"], tmp_path, "1\n")
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    assert "Session over" in result.stdout
+    assert (tmp_path / "chainrule.db").exists()  # the bot's default database
+
+
+def test_ctrl_c_at_a_prompt_exits_cleanly_with_the_summary(tmp_path: Path) -> None:
+    learner = subprocess.Popen(
+        [sys.executable, "-m", "bot", "study", "--user", "ada"],
+        cwd=tmp_path,
+        env=clean_env(),
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert learner.stdin is not None and learner.stdout is not None
+    shown = b""
+    try:
+        while b"Press Enter" not in shown:  # waiting for a line now
+            chunk = os.read(learner.stdout.fileno(), 4096)
+            assert chunk, shown
+            shown += chunk
+        learner.send_signal(signal.SIGINT)
+        rest, errors = learner.communicate(timeout=60)
+    finally:
+        learner.kill()
+        learner.wait()
+    assert learner.returncode == 0, errors
+    assert b"Traceback" not in errors
+    assert b"Session over" in rest and b"Your progress" in rest
+
+
+def test_an_unknown_family_is_named_with_the_choices(tmp_path: Path) -> None:
+    result = run_study(["--practice", "nope"], tmp_path, "")
+    assert result.returncode == 2
+    assert "unknown problem family 'nope'" in result.stderr and "add-mul" in result.stderr
+
+
+def test_terminal_learner_ids_are_stable_negative_and_distinct() -> None:
+    ids = {terminal_learner_id(name) for name in ("ada", "grace", "Ada", "")}
+    assert len(ids) == 4
+    assert all(-(2**48) <= learner < 0 for learner in ids)
+    assert terminal_learner_id("ada") == terminal_learner_id("ada")
+
+
+def test_running_the_bot_does_not_import_the_terminal() -> None:
+    probe = "import sys, bot.__main__; print('terminal' in sys.modules)"
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, cwd=REPOSITORY
+    )
+    assert result.stdout.strip() == "False"

@@ -1,0 +1,233 @@
+"""The terminal loop, driven by a script, against a real study service and database."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import AsyncIterator, Callable
+from datetime import UTC
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from quizzes.grading import MISTAKES
+from quizzes.problems.base import Problem
+from quizzes.storage.db import Database
+from quizzes.study import StudyService
+from terminal.formatting import LocalTime
+from terminal.session import TerminalStudy
+from tests.storage.study_helpers import (
+    FixedClock,
+    forgot_upstream_answers,
+    right_answers,
+    small_deck,
+)
+
+LEARNER = -42  # terminal learners have negative ids
+Step = str | Callable[[str], str]
+
+
+class Script:
+    """``input`` for the loop: each prompt takes the next step; no steps left is end of input."""
+
+    def __init__(self, *steps: Step) -> None:
+        self.steps = list(steps)
+        self.prompts: list[str] = []
+
+    def __call__(self, prompt: str) -> str:
+        self.prompts.append(prompt)
+        if not self.steps:
+            raise EOFError
+        step = self.steps.pop(0)
+        return step(prompt) if callable(step) else step
+
+
+class Screen:
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+
+    def __call__(self, text: str) -> None:
+        self.lines.append(text)
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.lines)
+
+
+@pytest.fixture
+async def service(database: Database) -> AsyncIterator[StudyService]:
+    deck = small_deck(cards=1, families=("add-mul",))
+    study = StudyService(database, clock=FixedClock(), rng=random.Random(7), deck=deck)
+    yield study
+    await study.close()
+
+
+def make_study(
+    service: StudyService, script: Script, screen: Screen, **options: Any
+) -> TerminalStudy:
+    return TerminalStudy(
+        service, LEARNER, read=script, write=screen, show_time=LocalTime(UTC), **options
+    )
+
+
+def answering(study: list[TerminalStudy], answers: Callable[[Problem], dict[str, str]]) -> Step:
+    """A step that answers whichever quantity the prompt asks for, from ``answers(problem)``."""
+
+    def answer(prompt: str) -> str:
+        item = study[0].item
+        assert item is not None and item.problem is not None
+        by_prompt = {f"{q.label} = ": q.name for q in item.problem.quantities}
+        by_prompt |= {f"{q.label}: ": q.name for q in item.problem.quantities}
+        return answers(item.problem)[by_prompt[prompt]]
+
+    return answer
+
+
+class Deferred:
+    """A step answering the problem on screen; it reaches the session once that exists."""
+
+    def __init__(self, answers: Callable[[Problem], dict[str, str]]) -> None:
+        self.answers = answers
+
+    def bind(self, holder: list[TerminalStudy]) -> Step:
+        return answering(holder, self.answers)
+
+
+async def run(
+    service: StudyService, *steps: Step | Deferred, **options: Any
+) -> tuple[Script, Screen]:
+    holder: list[TerminalStudy] = []
+    script = Script(*(s.bind(holder) if isinstance(s, Deferred) else s for s in steps))
+    screen = Screen()
+    holder.append(make_study(service, script, screen, **options))
+    await holder[0].run()
+    return script, screen
+
+
+RIGHT = Deferred(right_answers)
+FORGOT_UPSTREAM = Deferred(forgot_upstream_answers)
+
+
+async def reviews(service: StudyService) -> list[dict[str, Any]]:
+    exported = await service.export_learner(LEARNER)
+    return list(exported["reviews"])
+
+
+# ---- reviews -------------------------------------------------------------------
+async def test_a_card_self_graded_then_a_problem_answered_right(service: StudyService) -> None:
+    script, screen = await run(service, "", "k", *[RIGHT] * 5)
+    assert "Flashcard (box 1)" in screen.text
+    assert "✓ Knew it. Box 1 → 2, due again" in screen.text
+    assert "Right when within 0.01" in screen.text  # the tolerance note
+    assert "✓ Right — Add then multiply" in screen.text
+    assert "Worked solution:" in screen.text and "node  op  value" in screen.text
+    assert "answered: 2\n  right: 2" in screen.text
+    assert "Your progress" in screen.text and "box 2: 2" in screen.text
+    assert script.prompts[:2] == [
+        "Press Enter to show the answer: ",
+        "Did you know it? k = knew, m = missed: ",
+    ]
+    stored = await reviews(service)
+    assert [(r["item_id"], r["correct"], r["box_after"]) for r in stored] == [
+        (service.deck.cards[0].id, True, 2),
+        ("add-mul", True, 2),
+    ]
+
+
+async def test_a_diagnosed_mistake_prints_its_hint_and_comes_back(service: StudyService) -> None:
+    hint = MISTAKES["forgot-upstream"].hint
+    _, screen = await run(service, "", "m", *[FORGOT_UPSTREAM] * 5, "q")
+    assert "✗ Missed it. Box 1 → 1" in screen.text
+    assert "✗ Not quite" in screen.text
+    assert f"↳ {hint}" in screen.text
+    assert screen.text.count("Flashcard (box 1)") == 2  # a miss comes back once at the end
+    assert "answered: 2\n  right: 0" in screen.text
+    stored = await reviews(service)
+    assert [r["codes"] for r in stored] == [[], ["forgot-upstream"]]
+
+
+async def test_an_unreadable_answer_is_asked_again_and_records_nothing(
+    service: StudyService,
+) -> None:
+    script, screen = await run(service, "abc", *[RIGHT] * 4, "q", practice_family="add-mul")
+    assert "I could not read that, so nothing was recorded." in screen.text
+    assert "q = x + y: is not a number — for example" in screen.text
+    assert script.prompts[5] == "q = x + y = "  # only the unreadable field, at once
+    assert await reviews(service) == []
+    assert "answered: 0" in screen.text
+
+
+async def test_each_page_is_checked_before_the_next_is_asked(database: Database) -> None:
+    study = StudyService(
+        database, clock=FixedClock(), rng=random.Random(7), deck=small_deck(1, ("sigmoid-neuron",))
+    )
+    try:
+        script, screen = await run(
+            study, "2x", RIGHT, *[RIGHT] * 5, practice_family="sigmoid-neuron"
+        )
+    finally:
+        await study.close()
+    assert script.prompts[:2] == ["f = σ(z) = ", "f = σ(z) = "]
+    assert "Page 2 of 2" in screen.text
+    assert "✓ Right" in screen.text
+
+
+async def test_multiple_choice_lists_the_options_and_explains(database: Database) -> None:
+    study = StudyService(database, clock=FixedClock(), rng=random.Random(7))
+    try:
+        _, screen = await run(study, RIGHT, "q", practice_family="relu-role")
+    finally:
+        await study.close()
+    assert "  A) " in screen.text and "  D) " in screen.text
+    assert "✓ Right" in screen.text and "Why:" in screen.text
+    assert "Practice — your boxes did not move." in screen.text
+
+
+# ---- commands ------------------------------------------------------------------
+async def test_undo_takes_back_the_last_answer(service: StudyService) -> None:
+    _, screen = await run(service, "", "k", "u", "q")
+    card_id = service.deck.cards[0].id
+    assert f"Undid your answer to {card_id} from Mon 03 Mar 12:00 UTC" in screen.text
+    assert "answered: 0\n  right: 0" in screen.text
+    stored = await reviews(service)
+    assert [(r["item_id"], r["undone"]) for r in stored] == [(card_id, True)]
+    exported = await service.export_learner(LEARNER)
+    assert exported["item_states"] == []  # a first answer undone: the card is new again
+
+
+async def test_undo_with_nothing_to_undo_says_so_and_asks_again(service: StudyService) -> None:
+    script, screen = await run(service, "u", "q")
+    assert "There is no answer from the last 10 minutes to undo." in screen.text
+    assert script.prompts == ["Press Enter to show the answer: "] * 2
+
+
+@pytest.mark.parametrize("ending", ["q", EOFError, KeyboardInterrupt])
+async def test_stopping_shows_the_summary_and_records_nothing(
+    service: StudyService, ending: str | type[BaseException]
+) -> None:
+    def stop(prompt: str) -> str:
+        if isinstance(ending, str):
+            return ending
+        raise ending
+
+    _, screen = await run(service, stop)
+    assert "Session over\n  answered: 0\n  right: 0" in screen.text
+    assert "Your progress" in screen.text
+    assert await reviews(service) == []
+
+
+async def test_nothing_due_shows_when_next_and_the_progress(service: StudyService) -> None:
+    await run(service, "", "k", *[RIGHT] * 5)
+    script, screen = await run(service)
+    assert script.prompts == []
+    assert "Nothing is due right now; the next review is Wed 05 Mar" in screen.text
+    assert "Session over" not in screen.text
+    assert "reviews: 2" in screen.text
+
+
+async def test_diagrams_are_saved_as_png(service: StudyService, tmp_path: Path) -> None:
+    folder = tmp_path / "diagrams"
+    _, screen = await run(service, *[RIGHT] * 5, "q", practice_family="add-mul", diagrams=folder)
+    [png] = folder.glob("add-mul-*.png")
+    assert png.read_bytes().startswith(b"\x89PNG")
+    assert f"Circuit diagram: {png}" in screen.text
