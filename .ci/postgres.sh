@@ -49,6 +49,8 @@ if [ "$(as_postgres -c "SELECT 1 FROM pg_roles WHERE rolname = '$ROLE'")" != "1"
 else
     as_postgres -c "ALTER ROLE \"$ROLE\" LOGIN CREATEDB PASSWORD '$PASSWORD'"
 fi
+# lets the tests' DROP DATABASE ... WITH (FORCE) end a connection still in its handshake
+as_postgres -c "GRANT pg_signal_backend TO \"$ROLE\""
 if [ "$(as_postgres -c "SELECT 1 FROM pg_database WHERE datname = '$DATABASE'")" != "1" ]; then
     log "creating database $DATABASE"
     as_postgres -c "CREATE DATABASE \"$DATABASE\" OWNER \"$ROLE\""

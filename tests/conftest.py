@@ -12,6 +12,7 @@ closed after the test.
 from __future__ import annotations
 
 import os
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,6 +20,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, create_engine
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 
 from quizzes.storage.db import Database, normalise_database_url
 
@@ -56,9 +58,24 @@ def database_url(tmp_path: Path, database_server: Engine | None) -> Iterator[str
     try:
         yield database_server.url.set(database=name).render_as_string(hide_password=False)
     finally:
-        with database_server.connect() as connection:
-            # FORCE: a test that failed half-way may have left connections open
-            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        _drop_database(database_server, name)
+
+
+def _drop_database(server: Engine, name: str, tries: int = 5) -> None:
+    """DROP ... WITH (FORCE): a test that failed half-way may have left connections open.
+
+    A connection still in its start-up handshake has no role yet, and PostgreSQL
+    refuses to terminate it ("must be a member of the role ..."): wait and retry.
+    """
+    for attempt in range(1, tries + 1):
+        try:
+            with server.connect() as connection:
+                connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            return
+        except DBAPIError:
+            if attempt == tries:
+                raise
+            time.sleep(0.2 * attempt)
 
 
 @pytest.fixture
