@@ -31,6 +31,7 @@ DATABASE_URL_VARIABLE = "CHAINRULE_DATABASE_URL"
 DEFAULT_SQLITE_FILE = "chainrule.db"
 MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 5_000
+MIGRATION_BUSY_TIMEOUT_MS = 120_000
 # any fixed 64-bit number: names the lock two processes take to migrate one database
 _MIGRATION_LOCK_KEY = 0x636861696E72756C  # "chainrul"
 _PSYCOPG_DRIVER = "postgresql+psycopg"
@@ -71,10 +72,11 @@ def _configure_sqlite_connection(dbapi_connection: sqlite3.Connection, _record: 
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     try:
+        # first: switching to WAL needs the lock, and must wait for it like the rest
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS:d}")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS:d}")
     finally:
         cursor.close()
 
@@ -120,10 +122,14 @@ def sqlite_foreign_keys_suspended(connection: Connection) -> Iterator[None]:
     if driver_connection is None:
         raise RuntimeError("migrate on an open connection")
     driver_connection.execute("PRAGMA foreign_keys=OFF")
+    # a process starting behind others' migrations waits its turn, however slow the
+    # machine, rather than fail start-up with "database is locked"
+    driver_connection.execute(f"PRAGMA busy_timeout={MIGRATION_BUSY_TIMEOUT_MS:d}")
     try:
         yield
     finally:
         driver_connection.execute("PRAGMA foreign_keys=ON")
+        driver_connection.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS:d}")
 
 
 def lock_for_migration(connection: Connection) -> None:
