@@ -12,8 +12,10 @@ from quizzes.decks import Deck, default_deck
 from quizzes.problems.base import Problem, fmt
 from quizzes.storage.db import Database
 from quizzes.storage.models import Attempt, ItemStateRow, Review
+from quizzes.study import ServedItem, StudyService
 
 START = datetime(2025, 3, 3, 12, 0, tzinfo=UTC)  # a Monday, midday UTC
+ALICE, BOB = 101, 202  # two learners (Discord user ids)
 
 
 class FixedClock:
@@ -94,3 +96,10 @@ def reviews_of(database: Database, user_id: int) -> list[Review]:
     with database.session() as session:
         statement = select(Review).where(Review.user_id == user_id).order_by(Review.id)
         return list(session.scalars(statement))
+
+
+async def serve(service: StudyService, user_id: int = ALICE, **kwargs: Any) -> ServedItem:
+    """The next item for ``user_id``, which must be one (not NothingDue)."""
+    item = await service.next_item(user_id, **kwargs)
+    assert isinstance(item, ServedItem), item
+    return item

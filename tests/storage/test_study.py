@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import random
-from collections.abc import AsyncIterator
 
 import pytest
 from sqlalchemy import update
@@ -23,6 +22,8 @@ from quizzes.study import (
     StudyService,
 )
 from tests.storage.study_helpers import (
+    ALICE,
+    BOB,
     START,
     FixedClock,
     attempt_row,
@@ -30,26 +31,13 @@ from tests.storage.study_helpers import (
     forgot_upstream_answers,
     reviews_of,
     right_answers,
+    serve,
     small_deck,
     state_row,
     wrong_answers,
 )
 
-ALICE, BOB = 101, 202
 GUILD = 9001
-
-
-@pytest.fixture
-async def service(database: Database, clock: FixedClock) -> AsyncIterator[StudyService]:
-    study = StudyService(database, clock=clock, rng=random.Random(7), deck=small_deck())
-    yield study
-    await study.close()
-
-
-async def serve(service: StudyService, user_id: int = ALICE, **kwargs: object) -> ServedItem:
-    item = await service.next_item(user_id, **kwargs)  # type: ignore[arg-type]
-    assert isinstance(item, ServedItem), item
-    return item
 
 
 async def serve_problem(service: StudyService, family: str = "add-mul") -> ServedItem:

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import random
-from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import pytest
@@ -14,29 +12,17 @@ from quizzes.storage.db import Database
 from quizzes.storage.models import Attempt, GuildEnrolment, ItemStateRow, Learner, Review
 from quizzes.study import ServedItem, StudyService
 from tests.storage.study_helpers import (
+    ALICE,
+    BOB,
     START,
     FixedClock,
     count,
     forgot_upstream_answers,
     right_answers,
-    small_deck,
+    serve,
 )
 
-ALICE, BOB = 101, 202
 GUILD = 9001
-
-
-@pytest.fixture
-async def service(database: Database, clock: FixedClock) -> AsyncIterator[StudyService]:
-    study = StudyService(database, clock=clock, rng=random.Random(7), deck=small_deck())
-    yield study
-    await study.close()
-
-
-async def serve(service: StudyService, user_id: int = ALICE, **kwargs: object) -> ServedItem:
-    item = await service.next_item(user_id, **kwargs)  # type: ignore[arg-type]
-    assert isinstance(item, ServedItem), item
-    return item
 
 
 # --- progress, statistics, export, forget ----------------------------------------------
