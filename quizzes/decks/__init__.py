@@ -78,8 +78,24 @@ class Deck:
 
     @property
     def item_ids(self) -> tuple[str, ...]:
-        """Everything the scheduler tracks for this deck: card ids, then family ids."""
-        return tuple(c.id for c in self.cards) + self.families
+        """Everything the scheduler tracks, in the order new items are introduced.
+
+        The families are spread evenly through the cards, in the deck's order, so a
+        learner meets a problem to practise within the first day's new items rather
+        than only after every card: family ``j`` of ``k`` comes after the first
+        ``ceil((j + 1) * cards / k)`` cards.
+        """
+        cards = [c.id for c in self.cards]
+        if not self.families:
+            return tuple(cards)
+        order: list[str] = []
+        placed = 0
+        for index, family in enumerate(self.families, 1):
+            upto = -(-index * len(cards) // len(self.families))  # ceiling division
+            order += cards[placed:upto]
+            order.append(family)
+            placed = upto
+        return tuple(order)
 
     def cards_for(self, objective: str) -> tuple[Card, ...]:
         return tuple(c for c in self.cards if c.objective == objective)

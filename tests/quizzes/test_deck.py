@@ -16,6 +16,7 @@ from quizzes.decks import (
     load_deck,
     shipped_deck_paths,
 )
+from quizzes.leitner import LeitnerConfig
 from quizzes.problems import FAMILIES
 from quizzes.problems.base import QuizError
 
@@ -137,7 +138,7 @@ def test_lesson_4_declares_exactly_the_lessons_objectives_and_families() -> None
     deck = load_deck(LESSON_04_PATH, known_families=LESSON_04_FAMILIES)
     assert deck.id == "lesson-04"
     assert tuple(o for o, _ in deck.objectives) == LESSON_04_OBJECTIVES
-    assert deck.families == LESSON_04_FAMILIES
+    assert sorted(deck.families) == sorted(LESSON_04_FAMILIES)
 
 
 def test_lesson_4_card_ids_are_prefixed_and_unique(lesson_4: tuple[Card, ...]) -> None:
@@ -180,6 +181,17 @@ def test_default_deck_is_lesson_4_checked_against_the_registered_families() -> N
 def test_item_ids_are_card_ids_then_family_ids(tmp_path: Path) -> None:
     deck = load_deck(write_deck(tmp_path, card_toml("t-other")), known_families=["add-mul"])
     assert deck.item_ids == ("t-good", "t-other", "add-mul")
+
+
+def test_families_are_spread_through_the_cards_in_the_decks_order() -> None:
+    deck = default_deck()
+    order = deck.item_ids
+    assert sorted(order) == sorted([c.id for c in deck.cards] + list(deck.families))
+    positions = [order.index(family) for family in deck.families]
+    assert positions == sorted(positions)  # met in the order the deck lists them
+    gaps = [later - earlier for earlier, later in zip([-1, *positions], positions, strict=False)]
+    assert max(gaps) - min(gaps) <= 2  # evenly spread, not bunched at the end
+    assert positions[0] < LeitnerConfig().new_per_day  # practice on the very first day
 
 
 def test_card_lookup_by_id(tmp_path: Path) -> None:
