@@ -78,7 +78,7 @@ def _what_was_served(
     if attempt.kind == "card":
         card = context.card(attempt.item_id)
         if card is None:
-            raise AttemptExpired("This card has been removed from the deck — run /review again.")
+            raise AttemptExpired("This card has been removed from the deck — start a new review.")
         return card
     if attempt.family is None or attempt.generator_version is None or attempt.seed is None:
         raise AttemptExpired()
@@ -86,7 +86,7 @@ def _what_was_served(
         return rebuild(attempt.family, attempt.generator_version, attempt.seed, attempt.level)
     except QuizError as stale:  # StaleProblemError, or a family that no longer exists
         raise AttemptExpired(
-            "This problem's generator has changed since it was served — run /review again."
+            "This problem's generator has changed since it was served — start a new review."
         ) from stale
 
 

@@ -21,7 +21,7 @@ class StudyError(QuizError):
 
 
 class AttemptNotFound(StudyError):
-    default_message = "That question no longer exists — run /review again."
+    default_message = "That question no longer exists — start a new review."
 
 
 class NotYourAttempt(StudyError):
@@ -29,7 +29,7 @@ class NotYourAttempt(StudyError):
 
 
 class AttemptExpired(StudyError):
-    default_message = "This question has expired — run /review again."
+    default_message = "This question has expired — start a new review."
 
 
 class NothingToUndo(StudyError):
