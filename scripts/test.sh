@@ -10,7 +10,7 @@ if [ "${1:-}" = "--sqlite-only" ]; then postgres=0; shift; fi
 bash scripts/setup.sh test
 echo "== ruff"
 .venv/bin/ruff check .
-echo "== mypy (quizzes/)"
+echo "== mypy (quizzes/, bot/, terminal/)"
 .venv/bin/mypy
 echo "== pytest (SQLite)"
 .venv/bin/pytest -q -p no:cacheprovider "$@"
