@@ -45,7 +45,7 @@ from quizzes.reminder_rules import next_reminder_after  # noqa: E402
 from quizzes.reminders import ReminderService  # noqa: E402
 from quizzes.storage.db import Database  # noqa: E402
 from quizzes.storage.models import ItemStateRow, Learner  # noqa: E402
-from quizzes.study.context import learner_zone  # noqa: E402
+from quizzes.timezones import learner_zone  # noqa: E402
 from tests.e2e.driver import DiscordDouble  # noqa: E402
 from tests.e2e.harness import discord_pointed_at  # noqa: E402
 from tests.e2e.interactions_api import json_response  # noqa: E402

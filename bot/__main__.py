@@ -68,6 +68,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     study.add_argument(
         "--diagrams", metavar="DIR", type=Path, help="save each circuit diagram as a PNG in DIR"
     )
+    study.add_argument(
+        "--timezone",
+        metavar="ZONE",
+        help="IANA time zone your review days follow, e.g. Europe/Paris; stored for next time",
+    )
     return parser.parse_args(argv)
 
 
@@ -82,7 +87,13 @@ def study_in_terminal(args: argparse.Namespace) -> int:
         except SettingsError as error:
             print(f"chainrule: {error}", file=sys.stderr)
             return EXIT_CONFIG
-    return study(database_url, user=args.user, practice=args.practice, diagrams=args.diagrams)
+    return study(
+        database_url,
+        user=args.user,
+        practice=args.practice,
+        diagrams=args.diagrams,
+        timezone=args.timezone,
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -79,6 +79,7 @@ class ChainruleBot(commands.Bot):
         from bot.cogs.remind import RemindCog
         from bot.cogs.review import ReviewCog
         from bot.cogs.stats import StatsCog
+        from bot.cogs.timezone import TimezoneCog
 
         await self.add_cog(ReviewCog(self))
         await self.add_cog(ProgressCog(self))
@@ -86,6 +87,7 @@ class ChainruleBot(commands.Bot):
         await self.add_cog(ConfigCog(self))
         await self.add_cog(PrivacyCog(self))
         await self.add_cog(RemindCog(self))
+        await self.add_cog(TimezoneCog(self))
         if self.settings.sync_commands_on_start:
             await self.sync_commands()
 

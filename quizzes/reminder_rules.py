@@ -11,9 +11,7 @@ first occurrence, and only that one, because the claim is per local date).
 from __future__ import annotations
 
 import enum
-import functools
 import re
-import zoneinfo
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Literal
@@ -21,11 +19,10 @@ from typing import Literal
 from quizzes.leitner import local_day, wall_instant
 from quizzes.problems.base import QuizError
 from quizzes.storage.reminder_queries import CandidateRow
-from quizzes.study.context import learner_zone
+from quizzes.timezones import learner_zone
 
 _REMINDER_TIME = re.compile(r"^\s*(?P<hour>[01]?\d|2[0-3])\s*[:h.]\s*(?P<minute>[0-5]\d)\s*$")
 Where = Literal["dm", "channel"]
-MAX_ZONE_SUGGESTIONS = 25  # Discord shows at most 25 autocomplete choices
 # after the n-th failed attempt, wait RETRY_DELAYS[n-1]; then give up for the day
 RETRY_DELAYS = (timedelta(minutes=5), timedelta(minutes=15), timedelta(hours=1))
 
@@ -44,36 +41,6 @@ def parse_reminder_time(text: str) -> time:
 
 def format_reminder_time(at: time) -> str:
     return f"{at.hour:02d}:{at.minute:02d}"
-
-
-@functools.cache
-def zone_names() -> tuple[str, ...]:
-    """Every IANA zone name this system knows, sorted."""
-    return tuple(sorted(zoneinfo.available_timezones()))
-
-
-def reminder_zone(name: str) -> zoneinfo.ZoneInfo:
-    """The IANA zone called ``name`` (case-insensitive); ReminderError for anything else."""
-    wanted = name.strip()
-    exact = {zone.lower(): zone for zone in zone_names()}.get(wanted.lower())
-    if exact is None:
-        raise ReminderError(
-            f"{wanted[:40]!r} is not a time zone I know: pick one from the list, "
-            "e.g. Europe/Paris or America/New_York."
-        )
-    return zoneinfo.ZoneInfo(exact)
-
-
-def matching_zones(text: str, limit: int = MAX_ZONE_SUGGESTIONS) -> list[str]:
-    """Zone names for autocomplete: names starting with ``text`` first, then containing it."""
-    needle = text.strip().lower().replace(" ", "_")
-    names = zone_names()
-    if not needle:
-        return list(names[:limit])
-    starts = [n for n in names if n.lower().startswith(needle)]
-    # learners type the city ("paris"), which sits after the region: match inside too
-    inside = [n for n in names if needle in n.lower() and n not in starts]
-    return (starts + inside)[:limit]
 
 
 def reminder_instant(day: date, at: time, zone: tzinfo) -> datetime:

@@ -38,14 +38,13 @@ from quizzes.reminder_rules import (
     next_reminder_after,
     parse_reminder_time,
     plan_candidate,
-    reminder_zone,
     retry_time,
 )
 from quizzes.storage import queries
 from quizzes.storage import reminder_queries as rq
 from quizzes.storage.db import Database, retry_when_locked
-from quizzes.storage.models import Learner
-from quizzes.study.context import learner_zone, utc_now
+from quizzes.storage.models import GuildSettings, Learner
+from quizzes.timezones import learner_zone, parse_zone, utc_now
 
 if TYPE_CHECKING:
     from quizzes.study import StudyService
@@ -99,12 +98,13 @@ class ReminderService:
     ) -> ReminderSettings:
         """Turn reminders on (or change them); unspecified parts keep their value.
 
-        Raises ReminderError for an unreadable time, an unknown zone, no time at
-        all (neither given nor a guild default) or "channel" without a channel.
+        Raises UnknownTimezone for an unknown zone; ReminderError for an unreadable
+        time, no time at all (neither given nor a guild default) or "channel"
+        without a channel.
         Choosing "dm" again clears an earlier "DMs closed" mark: one more try.
         """
         own_time = parse_reminder_time(at) if at is not None else None
-        zone = reminder_zone(timezone) if timezone is not None else None
+        zone = parse_zone(timezone) if timezone is not None else None
         return await self._run(lambda: self._set_reminder(user_id, own_time, zone, where, guild_id))
 
     async def turn_off(self, user_id: int) -> ReminderSettings:
@@ -194,8 +194,7 @@ class ReminderService:
             learner = _learner(session, user_id)
             _apply_choices(learner, own_time, zone, where, guild_id)
             guild = rq.guild_settings(session, learner.reminder_guild_id)
-            effective = learner.reminder_time or (guild.default_reminder_time if guild else None)
-            if effective is None:
+            if _time_in_force(learner, guild) is None:
                 raise ReminderError("Give a time for your reminder, e.g. /remind time:18:30.")
             channel_id = guild.reminder_channel_id if guild else None
             if learner.reminder_where == "channel" and channel_id is None:
@@ -204,9 +203,7 @@ class ReminderService:
                     "/config reminder-channel. Meanwhile choose where:dm."
                 )
             learner.reminders_enabled = True
-            learner.next_reminder_at = next_reminder_after(
-                now, parse_reminder_time(effective), learner_zone(learner.timezone)
-            )
+            learner.next_reminder_at = _next_reminder(learner, guild, now)
         return self._settings(user_id)
 
     def _turn_off(self, user_id: int) -> ReminderSettings:
@@ -343,6 +340,28 @@ class ReminderService:
             return [(e.local_date, e.status, e.attempts) for e in entries]
 
 
+def follow_zone_change(session: Session, user_id: int, now: datetime) -> None:
+    """After the learner's zone changed (in ``session``): a learner with reminders on gets
+    the next one at their reminder time in the new zone; reminders stay off if they were."""
+    learner = _learner(session, user_id)
+    if learner.reminders_enabled:
+        guild = rq.guild_settings(session, learner.reminder_guild_id)
+        learner.next_reminder_at = _next_reminder(learner, guild, now)
+
+
+def _time_in_force(learner: Learner, guild: GuildSettings | None) -> str | None:
+    """The learner's own "HH:MM", else their guild's default (None: no time at all)."""
+    return learner.reminder_time or (guild.default_reminder_time if guild else None)
+
+
+def _next_reminder(learner: Learner, guild: GuildSettings | None, now: datetime) -> datetime | None:
+    """The first reminder after ``now`` at the time in force, in the learner's zone."""
+    at = _time_in_force(learner, guild)
+    if at is None:
+        return None
+    return next_reminder_after(now, parse_reminder_time(at), learner_zone(learner.timezone))
+
+
 def _learner(session: Session, user_id: int) -> Learner:
     """The learner's row, fresh from the database; it exists (ensured or just claimed)."""
     learner = rq.fresh_learner(session, user_id)
@@ -378,4 +397,5 @@ __all__ = [
     "ReminderError",
     "ReminderService",
     "ReminderSettings",
+    "follow_zone_change",
 ]

@@ -1,7 +1,8 @@
 """``chainrule study``: open the database, name the learner, run the loop on stdin/stdout.
 
 Exit codes follow ``chainrule run``: 0 after the session (q, end of input and
-Ctrl-C included), 1 when the database cannot be reached, 2 for a bad setting.
+Ctrl-C included), 1 when the database cannot be reached, 2 for a bad setting
+(a malformed database URL, an unknown ``--practice`` family or ``--timezone`` zone).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from quizzes.problems import FAMILIES, get_family
 from quizzes.problems.base import UnknownFamilyError
 from quizzes.storage.db import Database
 from quizzes.study import StudyService
+from quizzes.timezones import UnknownTimezone, parse_zone
 from terminal.session import TerminalStudy
 
 EXIT_OK = 0
@@ -77,8 +79,18 @@ def study(
     user: str | None = None,
     practice: str | None = None,
     diagrams: Path | None = None,
+    timezone: str | None = None,
 ) -> int:
-    """Run one terminal session; the exit code."""
+    """Run one terminal session; the exit code.
+
+    ``timezone`` (an IANA name) is stored as the learner's zone before the session;
+    without it the zone stored earlier (UTC at first) is used."""
+    if timezone is not None:
+        try:
+            timezone = parse_zone(timezone).key
+        except UnknownTimezone as error:
+            print(f"chainrule: {error}", file=sys.stderr)
+            return EXIT_CONFIG
     if practice is not None:
         try:
             get_family(practice)
@@ -94,7 +106,8 @@ def study(
     reader = StdinReader()
     previous = signal.signal(signal.SIGINT, reader.on_interrupt)
     try:
-        asyncio.run(_study(database, user or default_user_name(), practice, diagrams, reader))
+        name = user or default_user_name()
+        asyncio.run(_study(database, name, timezone, practice, diagrams, reader))
     except SQLAlchemyError as error:
         print(f"chainrule: database error: {error}", file=sys.stderr)
         return EXIT_UNREACHABLE
@@ -105,7 +118,12 @@ def study(
 
 
 async def _study(
-    database: Database, user: str, practice: str | None, diagrams: Path | None, reader: StdinReader
+    database: Database,
+    user: str,
+    timezone: str | None,
+    practice: str | None,
+    diagrams: Path | None,
+    reader: StdinReader,
 ) -> None:
     await asyncio.to_thread(database.upgrade_to_head)
     service = StudyService(database)
@@ -113,6 +131,8 @@ async def _study(
     where = make_url(database.url).render_as_string(hide_password=True)
     print(f"Studying as {user} (learner {user_id}) with {where}")
     try:
+        if timezone is not None:  # stored before the session: its due days follow the zone
+            await service.set_timezone(user_id, timezone)
         session = TerminalStudy(
             service, user_id, read=reader, write=print, practice_family=practice, diagrams=diagrams
         )

@@ -148,7 +148,7 @@ def progress_report(progress: Progress, show_time: LocalTime) -> str:
     lines += [f"{name}:\n{indented(body)}" for name, body in sections]
     if progress.next_due is not None:
         lines.append(f"Next due: {show_time(progress.next_due)}")
-    lines.append(f"Days follow the time zone {progress.timezone}.")
+    lines.append(f"Days follow the time zone {progress.timezone} (change it with --timezone ZONE).")
     return "\n".join(lines)
 
 

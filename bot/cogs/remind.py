@@ -16,8 +16,8 @@ from discord.ext import commands
 
 from bot.embeds import timestamp
 from bot.reminders import ReminderSchedule, ReminderSender, StartReviewView
-from quizzes.reminder_rules import matching_zones
 from quizzes.reminders import ReminderService, ReminderSettings
+from quizzes.timezones import matching_zones
 
 if TYPE_CHECKING:
     from bot.client import ChainruleBot
@@ -71,6 +71,13 @@ def settings_embed(settings: ReminderSettings) -> discord.Embed:
     return embed
 
 
+async def zone_choices(
+    interaction: discord.Interaction, current: str
+) -> list[app_commands.Choice[str]]:
+    """Autocomplete of a time-zone option (/remind timezone:, /timezone zone:)."""
+    return [app_commands.Choice(name=name, value=name) for name in matching_zones(current)]
+
+
 class RemindCog(commands.Cog):
     def __init__(self, bot: ChainruleBot) -> None:
         self.bot = bot
@@ -94,6 +101,7 @@ class RemindCog(commands.Cog):
         where="Where the reminder goes",
     )
     @app_commands.choices(where=WHERE_CHOICES)
+    @app_commands.autocomplete(timezone=zone_choices)
     async def remind(
         self,
         interaction: discord.Interaction,
@@ -116,12 +124,6 @@ class RemindCog(commands.Cog):
                 guild_id=interaction.guild_id,
             )
         await interaction.followup.send(embed=settings_embed(settings), ephemeral=True)
-
-    @remind.autocomplete("timezone")
-    async def timezone_autocomplete(
-        self, interaction: discord.Interaction, current: str
-    ) -> list[app_commands.Choice[str]]:
-        return [app_commands.Choice(name=name, value=name) for name in matching_zones(current)]
 
     @remind.autocomplete("time")
     async def time_autocomplete(

@@ -103,6 +103,17 @@ def ensure_learner(session: Session, user_id: int, now: datetime) -> str:
     return zone or "UTC"
 
 
+def learner_timezone(session: Session, user_id: int) -> str | None:
+    """The learner's stored zone name; None for someone who has no learner row yet."""
+    return session.scalar(_LEARNER_ZONE, {"p_user": user_id})
+
+
+def set_learner_timezone(session: Session, user_id: int, zone_name: str) -> None:
+    session.execute(
+        update(LEARNERS).where(LEARNERS.c.user_id == user_id).values(timezone=zone_name)
+    )
+
+
 def get_learner(session: Session, user_id: int) -> Learner | None:
     return session.get(Learner, user_id)
 

@@ -4,7 +4,6 @@
 errors it raises (learner-safe ``QuizError`` messages) are re-exported here.
 """
 
-from quizzes.study.context import utc_now
 from quizzes.study.results import (
     AttemptExpired,
     AttemptNotFound,
@@ -24,6 +23,7 @@ from quizzes.study.results import (
     UndoResult,
 )
 from quizzes.study.service import StudyService
+from quizzes.timezones import UnknownTimezone, utc_now
 
 __all__ = [
     "AttemptExpired",
@@ -43,5 +43,6 @@ __all__ = [
     "StudyService",
     "SubmitResult",
     "UndoResult",
+    "UnknownTimezone",
     "utc_now",
 ]

@@ -23,7 +23,7 @@ from quizzes.problems.base import Problem, QuizError
 from quizzes.storage import queries
 from quizzes.storage.db import retry_when_locked
 from quizzes.storage.models import Review
-from quizzes.study.context import StudyContext, learner_zone
+from quizzes.study.context import StudyContext
 from quizzes.study.results import (
     AttemptExpired,
     AttemptNotFound,
@@ -32,6 +32,7 @@ from quizzes.study.results import (
     SubmitResult,
     UndoResult,
 )
+from quizzes.timezones import learner_zone
 
 ATTEMPT_LIFETIME = timedelta(hours=24)
 UNDO_WINDOW = timedelta(minutes=10)

@@ -7,25 +7,12 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from quizzes.decks import Card, Deck
 from quizzes.leitner import LeitnerScheduler
 from quizzes.problems import FAMILIES
 from quizzes.problems.base import Problem, draw_seed
 from quizzes.storage.db import Database
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
-def learner_zone(name: str | None) -> ZoneInfo:
-    """The learner's zone; an unknown or missing name falls back to UTC rather than failing."""
-    try:
-        return ZoneInfo(name or "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
 
 
 @dataclass

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from quizzes.storage import queries
 from quizzes.storage.db import retry_when_locked
 from quizzes.storage.models import ItemStateRow, Review
-from quizzes.study.context import StudyContext, learner_zone
+from quizzes.study.context import StudyContext
 from quizzes.study.results import (
     ClassStats,
     ItemAccuracy,
@@ -20,6 +20,7 @@ from quizzes.study.results import (
     OverdueLearner,
     Progress,
 )
+from quizzes.timezones import learner_zone
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session

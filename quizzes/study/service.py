@@ -17,8 +17,8 @@ from typing import Any, TypeVar
 from quizzes.decks import Deck, default_deck
 from quizzes.leitner import LeitnerScheduler, ReviewSession
 from quizzes.storage.db import Database
-from quizzes.study import answering, reports, serving
-from quizzes.study.context import StudyContext, utc_now
+from quizzes.study import answering, learner_settings, reports, serving
+from quizzes.study.context import StudyContext
 from quizzes.study.results import (
     ClassStats,
     LearnerStats,
@@ -28,6 +28,7 @@ from quizzes.study.results import (
     SubmitResult,
     UndoResult,
 )
+from quizzes.timezones import utc_now
 
 T = TypeVar("T")
 DEFAULT_WORKERS = 4
@@ -120,6 +121,20 @@ class StudyService:
 
     async def progress(self, user_id: int) -> Progress:
         return await self._run(reports.progress, user_id)
+
+    async def set_timezone(self, user_id: int, zone_name: str) -> str:
+        """Make the learner's days (due dates, streak, reminder time) follow an IANA zone.
+
+        ``zone_name`` is matched case-insensitively (``europe/paris``); the canonical
+        name stored is returned.  Raises UnknownTimezone, storing nothing, for a name
+        that is not a zone.  Reminders stay on or off as they were; if on, the next
+        one moves to the reminder time in the new zone.
+        """
+        return await self._run(learner_settings.set_timezone, user_id, zone_name)
+
+    async def timezone(self, user_id: int) -> str:
+        """The learner's zone name ("UTC" until they choose one)."""
+        return await self._run(learner_settings.timezone, user_id)
 
     async def class_stats(self, guild_id: int, since: datetime) -> ClassStats:
         return await self._run(reports.class_stats, guild_id, since)

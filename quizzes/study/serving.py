@@ -11,8 +11,9 @@ from quizzes.leitner import ItemState, ReviewSession, build_session
 from quizzes.problems import get_family
 from quizzes.storage import queries
 from quizzes.storage.models import ItemStateRow
-from quizzes.study.context import StudyContext, learner_zone
+from quizzes.study.context import StudyContext
 from quizzes.study.results import NothingDue, ServedItem
+from quizzes.timezones import learner_zone
 
 
 def state_of(row: ItemStateRow) -> ItemState:

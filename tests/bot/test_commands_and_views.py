@@ -29,7 +29,7 @@ from tests.bot.oversized import HUGE_CARD, huge_problem, served
 
 # Discord's rule for command and option names (lowercase where the script has case)
 NAME = re.compile(r"^[-_\w]{1,32}$")
-EXPECTED_COMMANDS = {"review", "practice", "progress", "undo"}
+EXPECTED_COMMANDS = {"review", "practice", "progress", "undo", "timezone", "remind"}
 
 
 @pytest.fixture

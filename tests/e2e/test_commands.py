@@ -1,4 +1,4 @@
-"""Start-up, /practice, /progress, /undo and the error path, through the Discord double."""
+"""Start-up, /practice, /progress, /undo, /timezone and the error path, via the Discord double."""
 
 from __future__ import annotations
 
@@ -22,9 +22,10 @@ from tests.e2e.chainrule import (
 from tests.e2e.driver import DiscordDouble
 from tests.e2e.harness import ErrorLogGuard
 from tests.e2e.payloads import FakeGuild, FakeUser
-from tests.e2e.records import is_ephemeral, message_text
+from tests.e2e.records import CALLBACK_AUTOCOMPLETE, is_ephemeral, message_text
 
-COMMANDS = {"review", "practice", "progress", "undo"}
+COMMANDS = {"review", "practice", "progress", "undo", "timezone"}
+AUTOCOMPLETE = 4  # the interaction type Discord sends while a learner types an option
 
 
 async def test_start_up_logs_in_and_syncs_the_commands_to_the_dev_guild(
@@ -123,3 +124,47 @@ async def test_an_unexpected_failure_is_logged_with_an_id_the_learner_sees(
     error_id = logged.args[0] if isinstance(logged.args, tuple) else None
     assert error_id and f"`{error_id}`" in message_text(reply)
     assert is_ephemeral(reply) and "Traceback" not in message_text(reply)
+
+
+async def test_timezone_sets_the_zone_and_then_shows_it_without_turning_reminders_on(
+    double: DiscordDouble, chainrule: ChainruleBot, ada: FakeUser, service: StudyService
+) -> None:
+    chosen = await double.slash(ada, "timezone", {"zone": "europe/paris"})
+    stored = await double.wait_for_text(chosen, "Time zone set: Europe/Paris")
+    assert is_ephemeral(stored)
+    assert await service.timezone(ada.id) == "Europe/Paris"
+
+    shown = await double.wait_for_text(await double.slash(ada, "timezone"), "Your time zone")
+    text = message_text(shown)
+    assert is_ephemeral(shown) and "Europe/Paris" in text
+    assert all(part in text for part in ("due days", "streak", "reminder time"))
+
+    reminders = await double.wait_for_reply(await double.slash(ada, "remind"))
+    assert "Reminders are off" in message_text(reminders)
+
+
+async def test_an_unknown_zone_gets_a_private_explanation_and_changes_nothing(
+    double: DiscordDouble, chainrule: ChainruleBot, ada: FakeUser, service: StudyService
+) -> None:
+    refused = await double.slash(ada, "timezone", {"zone": "Mars/Olympus"})
+    reply = await double.wait_for_text(refused, "not a time zone I know")
+    text = message_text(reply)
+    assert is_ephemeral(reply) and "Europe/Paris" in text and "error id" not in text
+    assert await service.timezone(ada.id) == "UTC"
+
+
+async def test_the_zone_option_autocompletes_like_reminds(
+    double: DiscordDouble, chainrule: ChainruleBot, ada: FakeUser, guild: FakeGuild
+) -> None:
+    command = double.synced_command("timezone", guild)
+    assert command is not None
+    typed = {"name": "zone", "type": 3, "value": "new_y", "focused": True}
+    data = {"id": command["id"], "name": "timezone", "type": 1, "options": [typed]}
+    data["guild_id"] = str(guild.id)
+    record = await double._dispatch_interaction(ada, AUTOCOMPLETE, data, guild)
+    callback = await double.wait_for_callback(record)
+    assert callback.type == CALLBACK_AUTOCOMPLETE
+    assert callback.data["choices"][0] == {
+        "name": "America/New_York",
+        "value": "America/New_York",
+    }

@@ -23,11 +23,9 @@ from sqlalchemy import func, select
 
 from quizzes.reminder_rules import (
     ReminderError,
-    matching_zones,
     next_reminder_after,
     parse_reminder_time,
     reminder_instant,
-    reminder_zone,
 )
 from quizzes.reminders import ClaimedReminder, Outcome, ReminderService
 from quizzes.storage.db import Database, alembic_config
@@ -98,16 +96,6 @@ def test_reminder_times_are_read_in_24_hour_form(text: str, expected: time) -> N
 def test_anything_else_is_refused_with_an_example(text: str) -> None:
     with pytest.raises(ReminderError, match="HH:MM"):
         parse_reminder_time(text)
-
-
-def test_zones_are_iana_names_found_by_city_or_prefix() -> None:
-    assert reminder_zone("europe/paris").key == "Europe/Paris"
-    assert "Europe/Paris" in matching_zones("paris")
-    assert matching_zones("America/New")[0] == "America/New_York"
-    assert len(matching_zones("")) == 25
-    for nonsense in ("Mars/Olympus", "../etc/passwd", ""):
-        with pytest.raises(ReminderError):
-            reminder_zone(nonsense)
 
 
 def test_a_reminder_in_the_spring_gap_goes_at_the_jump() -> None:

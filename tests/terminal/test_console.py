@@ -82,6 +82,24 @@ def test_an_unknown_family_is_named_with_the_choices(tmp_path: Path) -> None:
     assert "unknown problem family 'nope'" in result.stderr and "add-mul" in result.stderr
 
 
+def test_timezone_is_stored_before_the_session_and_kept_for_the_next(tmp_path: Path) -> None:
+    database = ["--database", f"sqlite:///{tmp_path / 'study.db'}", "--user", "ada"]
+    chosen = run_study([*database, "--timezone", "europe/paris"], tmp_path, "q\n")
+    assert chosen.returncode == 0, chosen.stderr
+    assert "Days follow the time zone Europe/Paris" in chosen.stdout
+    again = run_study(database, tmp_path, "q\n")
+    assert again.returncode == 0, again.stderr
+    assert "Days follow the time zone Europe/Paris" in again.stdout
+
+
+def test_an_unknown_timezone_exits_2_with_an_example(tmp_path: Path) -> None:
+    result = run_study(["--timezone", "Mars/Olympus"], tmp_path, "")
+    assert result.returncode == 2
+    assert "'Mars/Olympus' is not a time zone I know" in result.stderr
+    assert "Europe/Paris" in result.stderr and "Traceback" not in result.stderr
+    assert not (tmp_path / "chainrule.db").exists()  # refused before opening the database
+
+
 def test_terminal_learner_ids_are_stable_negative_and_distinct() -> None:
     ids = {terminal_learner_id(name) for name in ("ada", "grace", "Ada", "")}
     assert len(ids) == 4
