@@ -81,6 +81,21 @@ class Mistake:
     hint: str
     rules: tuple[BackwardRule, ...] = ()
     negates_key: bool = False
+    # the same slip made at ONE gate (chain rule elsewhere): the gate kinds it can
+    # happen at (None: any gate) and what that gate then sends back
+    at_one_gate: tuple[tuple[frozenset[str] | None, GateOverride], ...] = ()
+
+
+def _gate_mistake(code: str, hint: str, *overrides: Mapping[str, GateOverride]) -> Mistake:
+    """A mistake made at gates of one kind: at every such gate, or at just one of them."""
+    return Mistake(
+        code,
+        hint,
+        rules=tuple(_mistaken_rule(o) for o in overrides),
+        at_one_gate=tuple(
+            (frozenset({op}), override) for o in overrides for op, override in o.items()
+        ),
+    )
 
 
 MISTAKES: dict[str, Mistake] = {
@@ -90,37 +105,39 @@ MISTAKES: dict[str, Mistake] = {
             "forgot-upstream",
             "Multiply each gate's local gradient by the upstream gradient it receives.",
             (_local_only,),
+            at_one_gate=((None, _local_only),),
         ),
-        Mistake(
+        _gate_mistake(
             "mul-swap",
             "A multiply gate swaps its inputs: each input gets the OTHER input's value "
             "times the upstream gradient.",
-            (_mistaken_rule({"*": _own_value}),),
+            {"*": _own_value},
         ),
         Mistake(
             "sign",
             "The size is right but the sign is wrong: recheck the sign of each local gradient.",
             negates_key=True,
         ),
-        Mistake(
+        _gate_mistake(
             "max-routing",
             "A max gate routes the whole upstream gradient to the larger input and 0 to the other.",
-            (_mistaken_rule({"max": _to_smaller}), _mistaken_rule({"max": _split})),
+            {"max": _to_smaller},
+            {"max": _split},
         ),
-        Mistake(
+        _gate_mistake(
             "dead-relu",
             "A ReLU whose input is negative is inactive: no gradient flows back through it.",
-            (_mistaken_rule({"relu": _pass_through}),),
+            {"relu": _pass_through},
         ),
-        Mistake(
+        _gate_mistake(
             "sigmoid-derivative",
             "The sigmoid's local gradient is σ(1−σ), not σ itself.",
-            (_mistaken_rule({"sigmoid": _sigmoid_as_derivative}),),
+            {"sigmoid": _sigmoid_as_derivative},
         ),
-        Mistake(
+        _gate_mistake(
             "add-scaled",
             "An add gate passes the upstream gradient through unchanged to both inputs.",
-            (_mistaken_rule({"+": _other_value}),),
+            {"+": _other_value},
         ),
         Mistake(  # for the collapsed matrix W of two stacked linear layers (no circuit)
             MATMUL_ORDER,
@@ -135,13 +152,28 @@ class MistakenGradients:
 
     def __init__(self, circuit: Circuit) -> None:
         self._circuit = circuit
-        self._runs: dict[int, dict[str, float]] = {}
+        self._runs: dict[tuple[int, int | None], dict[str, float]] = {}
+        self._gates: list[tuple[int, str]] | None = None
 
-    def of(self, rule: BackwardRule, node: str) -> float | None:
-        key = id(rule)
+    def of(self, rule: BackwardRule, node: str, only_at: int | None = None) -> float | None:
+        key = (id(rule), only_at)
         if key not in self._runs:
-            self._runs[key] = self._circuit.run(rule)[1]
+            self._runs[key] = self._circuit.run(rule, only_at=only_at)[1]
         return self._runs[key].get(node)
+
+    def at_each_gate(
+        self, override: GateOverride, ops: frozenset[str] | None, node: str
+    ) -> list[float]:
+        """``node``'s gradient with ``override`` at one gate of ``ops``, for each such gate."""
+        if self._gates is None:
+            self._gates = [(row.index, row.op) for row in self._circuit.table() if row.inputs]
+        found = []
+        for index, op in self._gates:
+            if ops is None or op in ops:
+                gradient = self.of(override, node, only_at=index)
+                if gradient is not None:
+                    found.append(gradient)
+        return found
 
 
 def _predictions(mistake: Mistake, quantity: Quantity, runs: MistakenGradients) -> list[float]:
@@ -151,6 +183,8 @@ def _predictions(mistake: Mistake, quantity: Quantity, runs: MistakenGradients) 
         gradient = runs.of(rule, quantity.node)
         if gradient is not None:
             found.append(gradient)
+    for ops, override in mistake.at_one_gate:
+        found += runs.at_each_gate(override, ops, quantity.node)
     return found
 
 

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
-from quizzes.autograd import BackwardRule, GateRow, Value, gate_table
+from quizzes.autograd import BackwardRule, GateRow, Value, chain_rule, gate_table
 
 Matrix = tuple[tuple[float, ...], ...]
 Expected = float | Matrix | str
@@ -65,9 +65,18 @@ class Circuit:
 
     build: Callable[[], tuple[Value, Mapping[str, Value]]]
 
-    def run(self, rule: BackwardRule | None = None) -> tuple[dict[str, float], dict[str, float]]:
-        """(values, gradients) of the named nodes after backprop under ``rule``."""
+    def run(
+        self, rule: BackwardRule | None = None, *, only_at: int | None = None
+    ) -> tuple[dict[str, float], dict[str, float]]:
+        """(values, gradients) of the named nodes after backprop under ``rule``.
+
+        With ``only_at``, ``rule`` applies at that one gate (its index in the gate
+        table, i.e. in topological order) and the chain rule everywhere else: a
+        learner usually slips at one gate, not at every gate of a kind.
+        """
         out, named = self.build()
+        if rule is not None and only_at is not None:
+            rule = _at_one_gate(rule, out.topological_order()[only_at])
         out.backward(rule)
         return (
             {name: node.data for name, node in named.items()},
@@ -77,6 +86,13 @@ class Circuit:
     def table(self) -> list[GateRow]:
         out, _ = self.build()
         return gate_table(out.backward())
+
+
+def _at_one_gate(rule: BackwardRule, gate: Value) -> BackwardRule:
+    def at_gate(node: Value, upstream: float) -> tuple[float, ...]:
+        return rule(node, upstream) if node is gate else chain_rule(node, upstream)
+
+    return at_gate
 
 
 @dataclass(frozen=True)

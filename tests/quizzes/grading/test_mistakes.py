@@ -47,6 +47,9 @@ GOLDEN_MISTAKES = [
     (gate_patterns, "dw", "1", "max-routing"),
     (gate_patterns, "dx", "-4", "forgot-upstream"),  # y without the upstream 2
     (gate_patterns, "dy", "-6", "sign"),
+    # the slip at one gate only (the ·2 gate done right): x·y gives x its own value
+    (gate_patterns, "dx", "6", "mul-swap"),  # x·2, not y·2
+    (gate_patterns, "dy", "-8", "mul-swap"),  # y·2, not x·2
     # sigmoid-neuron: σ(1) = 0.7311, σ' = 0.1966; key dw0 = -0.197, dx0 = 0.393.
     (sigmoid_neuron, "dw0", "-0.73", "sigmoid-derivative"),  # x0·σ
     (sigmoid_neuron, "dx0", "1.46", "sigmoid-derivative"),  # w0·σ
