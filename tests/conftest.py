@@ -11,6 +11,7 @@ closed after the test.
 
 from __future__ import annotations
 
+import gc
 import os
 import time
 import uuid
@@ -30,6 +31,20 @@ TEST_DATABASE_URL_VARIABLE = "CHAINRULE_TEST_DATABASE_URL"
 def _server_url() -> str | None:
     url = os.environ.get(TEST_DATABASE_URL_VARIABLE, "").strip()
     return normalise_database_url(url) if url else None
+
+
+@pytest.fixture(autouse=True)
+def garbage_collector_untouched() -> Iterator[None]:
+    """Fail a test that leaves the collector tuned (``tune_garbage_collector`` is for a bot
+    process, not the suite): a frozen heap and a 20,000-allocation young threshold would
+    move every later test's leaked-resource warning to some other test, or hide it."""
+    threshold = gc.get_threshold()
+    yield
+    frozen, tuned = gc.get_freeze_count(), gc.get_threshold()
+    if frozen or tuned != threshold:
+        gc.unfreeze()
+        gc.set_threshold(*threshold)
+        pytest.fail(f"the test left the garbage collector tuned: {frozen} frozen, {tuned}")
 
 
 @pytest.fixture(scope="session")

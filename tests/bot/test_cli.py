@@ -15,6 +15,7 @@ import discord
 import pytest
 from aiohttp import web
 
+import bot.__main__
 from bot.__main__ import EXIT_CONFIG, main
 
 REPOSITORY = Path(__file__).resolve().parents[2]
@@ -108,6 +109,10 @@ class RejectingDiscord:
 def rejecting_discord(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     root = logging.getLogger()
     saved_handlers, saved_level = list(root.handlers), root.level
+    # `main(["run"])` runs in this process: the long-running bot's gc.freeze and young
+    # threshold would otherwise stay with every later test (a leaked cycle's
+    # ResourceWarning then surfaces in some unrelated test, or never)
+    monkeypatch.setattr(bot.__main__, "tune_garbage_collector", lambda: None)
     with RejectingDiscord() as base:
         monkeypatch.setattr(discord.http.Route, "BASE", base)
         yield
