@@ -22,7 +22,7 @@ from discord.ext import commands
 from bot import limits
 from bot.embeds import COLOUR_ITEM, timestamp
 from bot.limits import clip
-from quizzes import reports
+from quizzes import presentation, reports
 from quizzes.grading import MISTAKES
 from quizzes.instructor import ClassReport, InstructorError, InstructorService, NotAnInstructor
 from quizzes.study import ItemAccuracy, LearnerItemRow, LearnerStats, OverdueLearner
@@ -125,7 +125,7 @@ def class_embed(report: ClassReport) -> discord.Embed:
 def learner_embed(stats: LearnerStats) -> discord.Embed:
     progress = stats.progress
     last = timestamp(stats.last_review) if stats.last_review else "never"
-    accuracy = "—" if progress.accuracy is None else f"{progress.accuracy:.0%}"
+    accuracy = presentation.accuracy_text(progress.accuracy)
     embed = discord.Embed(
         title="Learner detail",
         description=(
