@@ -12,7 +12,11 @@ BENCH = Path(__file__).resolve().parents[2] / "bench" / "engine.py"
 
 def test_the_engine_bench_runs_and_every_family_grades_its_own_keys() -> None:
     completed = subprocess.run(
-        [sys.executable, str(BENCH), "--quick"], capture_output=True, text=True, check=False
+        [sys.executable, str(BENCH), "--quick"],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=600,  # a hang fails the test instead of stalling CI
     )
     assert completed.returncode == 0, completed.stderr
     report = completed.stdout

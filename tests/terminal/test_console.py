@@ -110,6 +110,11 @@ def test_terminal_learner_ids_are_stable_negative_and_distinct() -> None:
 def test_running_the_bot_does_not_import_the_terminal() -> None:
     probe = "import sys, bot.__main__; print('terminal' in sys.modules)"
     result = subprocess.run(
-        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, cwd=REPOSITORY
+        [sys.executable, "-c", probe],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=REPOSITORY,
+        timeout=120,
     )
     assert result.stdout.strip() == "False"
