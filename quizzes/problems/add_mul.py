@@ -12,6 +12,7 @@ from quizzes.problems.base import (
     clamp_level,
     fmt,
     fmt_factor,
+    gradient_quantities,
     pick_nonzero,
 )
 
@@ -53,9 +54,7 @@ def build(seed: int, level: int) -> Problem:
         (
             Quantity("q", "q = x + y", values["q"], "value", "q"),
             Quantity("f", "f = q · z", values["f"], "value", "f"),
-            Quantity("dx", "∂f/∂x", grads["x"], "gradient", "x"),
-            Quantity("dy", "∂f/∂y", grads["y"], "gradient", "y"),
-            Quantity("dz", "∂f/∂z", grads["z"], "gradient", "z"),
+            *gradient_quantities(grads, "x", "y", "z"),
         ),
     )
     q, f = values["q"], values["f"]

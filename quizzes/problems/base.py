@@ -132,6 +132,16 @@ class Problem:
         return (self.family, self.version, self.seed, self.level)
 
 
+def gradient_quantities(
+    grads: Mapping[str, float], *nodes: str, example: str = "-1.5"
+) -> tuple[Quantity, ...]:
+    """∂f/∂node for each named input, keyed "d<node>", as every circuit family asks them."""
+    return tuple(
+        Quantity(f"d{node}", f"∂f/∂{node}", grads[node], "gradient", node, example=example)
+        for node in nodes
+    )
+
+
 class Family:
     """What the registry knows of one problem family module."""
 

@@ -17,6 +17,7 @@ from quizzes.problems.base import (
     clamp_level,
     fmt,
     fmt_factor,
+    gradient_quantities,
     pick_nonzero,
 )
 
@@ -84,10 +85,7 @@ def build(seed: int, level: int) -> Problem:
     pages = (
         (
             Quantity("f", "f", values["f"], "value", "f"),
-            Quantity("dx", "∂f/∂x", grads["x"], "gradient", "x"),
-            Quantity("dy", "∂f/∂y", grads["y"], "gradient", "y"),
-            Quantity("dz", "∂f/∂z", grads["z"], "gradient", "z"),
-            Quantity("dw", "∂f/∂w", grads["w"], "gradient", "w"),
+            *gradient_quantities(grads, "x", "y", "z", "w"),
         ),
     )
     return Problem(

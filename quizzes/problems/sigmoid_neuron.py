@@ -21,6 +21,7 @@ from quizzes.problems.base import (
     clamp_level,
     fmt,
     fmt_factor,
+    gradient_quantities,
     pick_nonzero,
 )
 
@@ -95,10 +96,7 @@ def build(seed: int, level: int) -> Problem:
     circuit = _circuit(givens)
     values, grads = circuit.run()
     forward = (Quantity("f", "f = σ(z)", values["f"], "value", "f", example="0.73"),)
-    backward = tuple(
-        Quantity(f"d{name}", f"∂f/∂{name}", grads[name], "gradient", name, example="-0.39")
-        for name in ("w0", "w1", "w2", "x0", "x1")
-    )
+    backward = gradient_quantities(grads, "w0", "w1", "w2", "x0", "x1", example="-0.39")
     return Problem(
         family=FAMILY,
         version=VERSION,
