@@ -1,9 +1,10 @@
-"""``chainrule run``, ``chainrule sync-commands`` and ``chainrule study``.
+"""The ``chainrule`` command: ``run``, ``sync-commands``, ``try``, ``doctor``, ``decks validate``.
 
 Exit codes: 0 after a clean shutdown, 2 when the token is missing or rejected
 (or another setting is wrong) -- always with a message, never a traceback.
-``study`` is the terminal front end (the ``terminal`` package, imported only for
-that command); it needs no token.
+``try`` is the terminal front end (the ``terminal`` package, imported only for
+that command); it needs no token.  ``doctor`` and ``decks validate`` check
+without starting anything: 0 when all is well, 1 when something needs fixing.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import discord
 from bot.client import ChainruleBot, create_bot, tune_garbage_collector
 from bot.logs import configure_logging
 from bot.settings import MissingTokenError, Settings, SettingsError
+from quizzes.decks import DeckError
 
 log = logging.getLogger("chainrule")
 
@@ -45,19 +47,39 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="chainrule", description="A Discord study bot for backpropagation."
     )
-    commands = parser.add_subparsers(dest="command", required=True)
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     commands.add_parser("run", help="connect to Discord and serve learners until stopped")
     commands.add_parser(
         "sync-commands",
         help="publish the slash commands (to CHAINRULE_DEV_GUILD_ID if set) and exit",
     )
+    add_try_parser(commands)
+    commands.add_parser(
+        "doctor",
+        help="check the settings, database, time zone data and decks without starting the bot",
+    )
+    decks = commands.add_parser("decks", help="deck files: validate one before teaching it")
+    deck_commands = decks.add_subparsers(dest="decks_command", required=True, metavar="ACTION")
+    validate = deck_commands.add_parser(
+        "validate", help="check deck files against the schema; name each error's card and field"
+    )
+    validate.add_argument("paths", metavar="PATH", nargs="+", type=Path, help="a deck .toml file")
+    return parser.parse_args(argv)
+
+
+def add_try_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     study = commands.add_parser(
-        "study", help="study in this terminal, without Discord (q stops, u undoes)"
+        "try",
+        aliases=["study"],
+        help="study in this terminal, offline, no token needed (q stops, u undoes)",
     )
     study.add_argument(
+        "--db",
         "--database",
-        metavar="URL",
-        help="database URL (default: CHAINRULE_DATABASE_URL, else sqlite:///chainrule.db)",
+        dest="database",
+        metavar="PATH|URL",
+        help="a SQLite file or a database URL "
+        "(default: CHAINRULE_DATABASE_URL, else chainrule.db here)",
     )
     study.add_argument(
         "--user", metavar="NAME", help="whose progress this is (default: your login name)"
@@ -66,40 +88,71 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "--practice", metavar="FAMILY", help="extra problems of one family; no box moves"
     )
     study.add_argument(
-        "--diagrams", metavar="DIR", type=Path, help="save each circuit diagram as a PNG in DIR"
+        "--save-diagrams",
+        "--diagrams",
+        dest="diagrams",
+        metavar="DIR",
+        type=Path,
+        help="save each circuit diagram as a PNG in DIR",
     )
     study.add_argument(
         "--timezone",
         metavar="ZONE",
         help="IANA time zone your review days follow, e.g. Europe/Paris; stored for next time",
     )
-    return parser.parse_args(argv)
+    study.add_argument(
+        "--deck", metavar="PATH", type=Path, help="study this deck file (default: CHAINRULE_DECK)"
+    )
+
+
+def database_url_from_option(value: str) -> str:
+    """``--db``: a URL as given, anything else is a SQLite file path."""
+    if "://" in value:
+        return value
+    return f"sqlite:///{Path(value).expanduser()}"
 
 
 def study_in_terminal(args: argparse.Namespace) -> int:
-    """``chainrule study``: the same database as the bot, read from the same settings."""
+    """``chainrule try``: the same database and deck as the bot, read from the same settings."""
+    from quizzes.decks import load_deck
     from terminal.console import study  # `chainrule run` never imports the terminal
 
-    database_url = args.database
-    if database_url is None:
-        try:
-            database_url = Settings.from_env(require_token=False).database_url
-        except SettingsError as error:
-            print(f"chainrule: {error}", file=sys.stderr)
-            return EXIT_CONFIG
+    try:
+        settings = Settings.from_env(require_token=False)
+        deck = load_deck(args.deck) if args.deck is not None else settings.load_deck()
+    except (SettingsError, DeckError) as error:
+        print(f"chainrule: {error}", file=sys.stderr)
+        return EXIT_CONFIG
+    database_url = settings.database_url
+    if args.database is not None:
+        database_url = database_url_from_option(args.database)
     return study(
         database_url,
         user=args.user,
         practice=args.practice,
         diagrams=args.diagrams,
         timezone=args.timezone,
+        deck=deck,
     )
+
+
+def operator_command(args: argparse.Namespace) -> int:
+    """``chainrule doctor`` and ``chainrule decks validate``: checks that start nothing."""
+    if args.command == "doctor":
+        from bot.doctor import doctor
+
+        return doctor()
+    from bot.deck_check import validate_decks
+
+    return validate_decks(args.paths)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
-    if args.command == "study":
+    if args.command in ("try", "study"):
         return study_in_terminal(args)
+    if args.command in ("doctor", "decks"):
+        return operator_command(args)
     try:
         settings = Settings.from_env()
     except MissingTokenError:
@@ -119,6 +172,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (OSError, discord.GatewayNotFound) as error:
         print(f"chainrule: cannot reach Discord ({error}); check the network.", file=sys.stderr)
         return EXIT_UNREACHABLE
+    except DeckError as error:
+        print(f"chainrule: {error}", file=sys.stderr)
+        return EXIT_CONFIG
     except discord.PrivilegedIntentsRequired:
         print("chainrule: Discord refused the gateway intents this bot asks for.", file=sys.stderr)
         return EXIT_CONFIG
@@ -129,9 +185,10 @@ async def serve(settings: Settings, *, sync_only: bool) -> int:
     from quizzes.storage.db import Database
     from quizzes.study import StudyService
 
+    deck = settings.load_deck()  # DeckError before anything connects
     database = Database(settings.database_url)
     await asyncio.to_thread(database.upgrade_to_head)
-    service = StudyService(database)
+    service = StudyService(database, deck=deck)
     if sync_only:
         settings = replace(settings, sync_commands_on_start=False)
     bot = create_bot(settings, service)

@@ -12,6 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from quizzes.decks import Deck, default_deck, load_deck
+
 DEFAULT_DATABASE_URL = "sqlite:///chainrule.db"
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
@@ -36,6 +38,7 @@ class Settings:
     shard_count: int | None = None
     shard_ids: tuple[int, ...] | None = None
     reminders_per_second: float = 10.0  # per process; keep the sum of all processes under 50
+    deck_path: Path | None = None  # the deck to teach; None: the shipped lesson-4 deck
 
     @classmethod
     def from_env(
@@ -67,7 +70,12 @@ class Settings:
             shard_count=shard_count,
             shard_ids=shard_ids,
             reminders_per_second=_positive_float(values, "CHAINRULE_REMINDER_RATE", default=10.0),
+            deck_path=_optional_path(values, "CHAINRULE_DECK"),
         )
+
+    def load_deck(self) -> Deck:
+        """The deck to teach: ``CHAINRULE_DECK`` or the shipped lesson 4 (DeckError if invalid)."""
+        return default_deck() if self.deck_path is None else load_deck(self.deck_path)
 
 
 def _check_shards(count: int | None, ids: tuple[int, ...] | None) -> None:
@@ -131,6 +139,11 @@ def _optional_int_list(values: Mapping[str, str], name: str) -> tuple[int, ...] 
         return tuple(int(part) for part in raw.split(",") if part.strip())
     except ValueError:
         raise SettingsError(f"{name} must be comma-separated whole numbers, not {raw!r}") from None
+
+
+def _optional_path(values: Mapping[str, str], name: str) -> Path | None:
+    raw = values.get(name, "").strip()
+    return Path(raw).expanduser() if raw else None
 
 
 def _positive_float(values: Mapping[str, str], name: str, *, default: float) -> float:

@@ -1,4 +1,4 @@
-"""The terminal front end: ``chainrule study`` walks a review session on stdin/stdout.
+"""The terminal front end: ``chainrule try`` walks a review session on stdin/stdout.
 
 Like the Discord adapter it only calls quizzes.study and formats what comes back
 (terminal.session runs the loop, terminal.formatting renders plain text,

@@ -1,4 +1,4 @@
-"""``chainrule study``: open the database, name the learner, run the loop on stdin/stdout.
+"""``chainrule try``: open the database, name the learner, run the loop on stdin/stdout.
 
 Exit codes follow ``chainrule run``: 0 after the session (q, end of input and
 Ctrl-C included), 1 when the database cannot be reached, 2 for a bad setting
@@ -18,6 +18,7 @@ from types import FrameType
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
+from quizzes.decks import Deck
 from quizzes.problems import FAMILIES, get_family
 from quizzes.problems.base import UnknownFamilyError
 from quizzes.storage.db import Database
@@ -80,6 +81,7 @@ def study(
     practice: str | None = None,
     diagrams: Path | None = None,
     timezone: str | None = None,
+    deck: Deck | None = None,
 ) -> int:
     """Run one terminal session; the exit code.
 
@@ -107,7 +109,7 @@ def study(
     previous = signal.signal(signal.SIGINT, reader.on_interrupt)
     try:
         name = user or default_user_name()
-        asyncio.run(_study(database, name, timezone, practice, diagrams, reader))
+        asyncio.run(_study(database, deck, name, timezone, practice, diagrams, reader))
     except SQLAlchemyError as error:
         print(f"chainrule: database error: {error}", file=sys.stderr)
         return EXIT_UNREACHABLE
@@ -119,6 +121,7 @@ def study(
 
 async def _study(
     database: Database,
+    deck: Deck | None,
     user: str,
     timezone: str | None,
     practice: str | None,
@@ -126,7 +129,7 @@ async def _study(
     reader: StdinReader,
 ) -> None:
     await asyncio.to_thread(database.upgrade_to_head)
-    service = StudyService(database)
+    service = StudyService(database, deck=deck)
     user_id = terminal_learner_id(user)
     where = make_url(database.url).render_as_string(hide_password=True)
     print(f"Studying as {user} (learner {user_id}) with {where}")

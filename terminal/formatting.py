@@ -126,7 +126,7 @@ def diagram_saved(path: Path) -> str:
 def summary(answered: int, right: int, progress: Progress, show_time: LocalTime) -> str:
     due = show_time(progress.next_due) if progress.next_due else "nothing scheduled"
     if progress.due_now:
-        due += f" ({progress.due_now} due now — run chainrule study again to go on)"
+        due += f" ({progress.due_now} due now — run chainrule try again to go on)"
     counts = f"answered: {answered}\nright: {right}\nnext due: {due}"
     return f"{RULE}\nSession over\n{indented(counts)}"
 

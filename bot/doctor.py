@@ -1,0 +1,5 @@
+"""``chainrule doctor`` (being written)."""
+
+
+def doctor() -> int:
+    raise NotImplementedError
