@@ -268,6 +268,12 @@ class ReviewSession:
         self.served.append(item_id)
         return item_id
 
+    def take(self, item_id: str) -> None:
+        """Serve ``item_id`` now, out of turn: an item resumed from an earlier sitting."""
+        if item_id in self.queue:
+            self.queue.remove(item_id)
+        self.served.append(item_id)
+
     def record(self, item_id: str, correct: bool) -> None:
         if item_id not in self.served:
             raise ValueError(f"{item_id!r} was not served in this session")

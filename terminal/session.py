@@ -79,6 +79,7 @@ class TerminalStudy:
         session: ReviewSession | None = None
         if self.practice_family is None:
             session = await self.service.start_session(self.user_id)
+            await self._resume(session)
         while True:
             served = await self.service.next_item(
                 self.user_id, session=session, practice_family=self.practice_family
@@ -89,6 +90,15 @@ class TerminalStudy:
                     self.write(formatting.nothing_due(served.next_due, self.show_time))
                 return
             await self._study_item(served, session)
+
+    async def _resume(self, session: ReviewSession) -> None:
+        """The item the last sitting stopped on comes first, with the same numbers."""
+        resumed = await self.service.resume(self.user_id)
+        if resumed is None:
+            return
+        self.write(formatting.RESUMING)
+        session.take(resumed.item_id)
+        await self._study_item(resumed, session)
 
     async def _finish(self) -> None:
         progress = await self.service.progress(self.user_id)

@@ -270,6 +270,17 @@ def claim_attempt(session: Session, attempt_id: int) -> bool:
     return bool(getattr(result, "rowcount", 0) == 1)
 
 
+def latest_review_attempt_id(session: Session, user_id: int) -> int | None:
+    """The id of the learner's most recently served review (not practice) attempt."""
+    statement = (
+        select(Attempt.id)
+        .where(Attempt.user_id == user_id, Attempt.practice.is_(False))
+        .order_by(Attempt.served_at.desc(), Attempt.id.desc())
+        .limit(1)
+    )
+    return session.scalars(statement).one_or_none()
+
+
 def learner_attempts(session: Session, user_id: int) -> list[Attempt]:
     statement = select(Attempt).where(Attempt.user_id == user_id).order_by(Attempt.id)
     return list(session.scalars(statement))

@@ -60,7 +60,7 @@ class StoredAttempt:
     timezone: str
 
 
-def _owned_attempt(session: Session, user_id: int, attempt_id: int) -> StoredAttempt:
+def owned_attempt(session: Session, user_id: int, attempt_id: int) -> StoredAttempt:
     row = queries.attempt_with_zone(session, attempt_id)
     if row is None:
         raise AttemptNotFound()
@@ -70,7 +70,7 @@ def _owned_attempt(session: Session, user_id: int, attempt_id: int) -> StoredAtt
     return attempt
 
 
-def _what_was_served(
+def what_was_served(
     context: StudyContext, attempt: StoredAttempt, now: datetime
 ) -> Card | Problem:
     """The card or the exact problem of an unanswered attempt, or AttemptExpired."""
@@ -112,8 +112,8 @@ def check_page(
     """Parse one page of answers (AnswerParseError if unreadable); records nothing."""
     now = context.now()
     with context.database.read_session() as session:
-        attempt = _owned_attempt(session, user_id, attempt_id)
-        served = _what_was_served(context, attempt, now)
+        attempt = owned_attempt(session, user_id, attempt_id)
+        served = what_was_served(context, attempt, now)
     if isinstance(served, Card):
         parse_recall(answers)
     else:
@@ -142,10 +142,10 @@ def _submit_once(
     now: datetime,
 ) -> SubmitResult:
     with context.database.transaction() as session:
-        attempt = _owned_attempt(session, user_id, attempt_id)
+        attempt = owned_attempt(session, user_id, attempt_id)
         if attempt.answered:
             return _replay(session, attempt)
-        served = _what_was_served(context, attempt, now)
+        served = what_was_served(context, attempt, now)
         correct, result = _grade(served, answers)  # a parse error rolls back: nothing recorded
         if not queries.claim_attempt(session, attempt.id):
             return _replay(session, attempt)  # a concurrent submit won the claim

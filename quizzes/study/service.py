@@ -95,6 +95,13 @@ class StudyService:
         """
         return await self._run(serving.next_item, user_id, guild_id, session, practice_family)
 
+    async def resume(self, user_id: int) -> ServedItem | None:
+        """The unanswered item the learner's last review stopped on, or None.
+
+        It keeps its attempt, so submitting it counts once, like any served item.
+        """
+        return await self._run(serving.resume, user_id)
+
     async def check_page(
         self, user_id: int, attempt_id: int, page: int, answers: Mapping[str, str]
     ) -> None:

@@ -7,12 +7,14 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from quizzes.decks import Card
 from quizzes.leitner import ItemState, ReviewSession, build_session
 from quizzes.problems import get_family
 from quizzes.storage import queries
 from quizzes.storage.models import ItemStateRow
+from quizzes.study.answering import owned_attempt, what_was_served
 from quizzes.study.context import StudyContext
-from quizzes.study.results import NothingDue, ServedItem
+from quizzes.study.results import AttemptExpired, NothingDue, ServedItem
 from quizzes.timezones import learner_zone
 
 
@@ -153,3 +155,34 @@ def _serve(
         box=box,
         practice=practice,
     )
+
+
+def resume(context: StudyContext, user_id: int) -> ServedItem | None:
+    """The item left on screen: the learner's latest review attempt if it is unanswered.
+
+    The same card or the exact same problem (same numbers) comes back, under the
+    same attempt, so a session stopped half-way goes on where it stopped.  None
+    when the last attempt was answered, has expired, or its item left the deck.
+    """
+    now = context.now()
+    with context.database.transaction() as session:
+        attempt_id = queries.latest_review_attempt_id(session, user_id)
+        if attempt_id is None:
+            return None
+        attempt = owned_attempt(session, user_id, attempt_id)
+        if attempt.answered or not context.is_servable(attempt.item_id):
+            return None
+        try:
+            served = what_was_served(context, attempt, now)
+        except AttemptExpired:
+            return None
+        card = served if isinstance(served, Card) else None
+        return ServedItem(
+            attempt_id=attempt.id,
+            item_id=attempt.item_id,
+            kind="card" if card is not None else "problem",
+            card=card,
+            problem=served if not isinstance(served, Card) else None,
+            box=_box(session, user_id, attempt.item_id),
+            practice=False,
+        )

@@ -300,6 +300,20 @@ def test_recording_an_item_that_was_not_served_is_refused() -> None:
         session.record("b", correct=False)
 
 
+def test_an_item_taken_out_of_turn_is_served_once_and_can_come_back() -> None:
+    session = build_session([], ["a", "b", "c"], now=NOW, tz=BERLIN)
+    session.take("b")  # resumed from an earlier sitting
+    session.record("b", correct=False)
+    assert [session.next_item_id() for _ in range(4)] == ["a", "c", "b", None]
+
+
+def test_taking_an_item_outside_the_queue_still_lets_it_be_recorded() -> None:
+    session = build_session([], ["a"], now=NOW, tz=BERLIN)
+    session.take("z")
+    session.record("z", correct=True)
+    assert session.queue == ["a"]
+
+
 def test_session_round_trips_through_a_dict() -> None:
     session = build_session([], ["a", "b", "c"], now=NOW, tz=BERLIN)
     first = session.next_item_id()

@@ -1,4 +1,4 @@
-"""``chainrule study`` as a learner runs it: a subprocess on piped stdin, and its learner ids."""
+"""``chainrule try`` as a learner runs it: a subprocess on piped stdin, and its learner ids."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ def clean_env() -> dict[str, str]:
 
 def run_study(args: list[str], cwd: Path, stdin: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "bot", "study", *args],
+        [sys.executable, "-m", "bot", "try", *args],
         cwd=cwd,
         env=clean_env(),
         input=stdin,
@@ -33,7 +33,7 @@ def run_study(args: list[str], cwd: Path, stdin: str) -> subprocess.CompletedPro
 
 def test_study_needs_no_token_and_quits_with_a_summary(tmp_path: Path) -> None:
     database = tmp_path / "study.db"
-    result = run_study(["--database", f"sqlite:///{database}", "--user", "ada"], tmp_path, "q\n")
+    result = run_study(["--db", f"sqlite:///{database}", "--user", "ada"], tmp_path, "q\n")
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stderr
     assert "Flashcard (box 1)" in result.stdout
@@ -52,7 +52,7 @@ def test_end_of_input_mid_problem_exits_cleanly(tmp_path: Path) -> None:
 
 def test_ctrl_c_at_a_prompt_exits_cleanly_with_the_summary(tmp_path: Path) -> None:
     learner = subprocess.Popen(
-        [sys.executable, "-m", "bot", "study", "--user", "ada"],
+        [sys.executable, "-m", "bot", "try", "--user", "ada"],
         cwd=tmp_path,
         env=clean_env(),
         stdin=subprocess.PIPE,
@@ -83,7 +83,7 @@ def test_an_unknown_family_is_named_with_the_choices(tmp_path: Path) -> None:
 
 
 def test_timezone_is_stored_before_the_session_and_kept_for_the_next(tmp_path: Path) -> None:
-    database = ["--database", f"sqlite:///{tmp_path / 'study.db'}", "--user", "ada"]
+    database = ["--db", f"sqlite:///{tmp_path / 'study.db'}", "--user", "ada"]
     chosen = run_study([*database, "--timezone", "europe/paris"], tmp_path, "q\n")
     assert chosen.returncode == 0, chosen.stderr
     assert "Days follow the time zone Europe/Paris" in chosen.stdout

@@ -183,6 +183,41 @@ async def test_multiple_choice_lists_the_options_and_explains(database: Database
     assert "Practice — your boxes did not move." in screen.text
 
 
+# ---- stopping and resuming -------------------------------------------------------
+async def test_quitting_mid_problem_resumes_the_same_problem_next_time(
+    service: StudyService,
+) -> None:
+    first: list[TerminalStudy] = []
+    script = Script("", "k", answering(first, right_answers), "q")
+    first.append(make_study(service, script, Screen()))
+    await first[0].run()
+    left = first[0].item
+    assert left is not None and left.problem is not None
+
+    second: list[TerminalStudy] = []
+    screen = Screen()
+    second.append(make_study(service, Script(*[answering(second, right_answers)] * 5), screen))
+    await second[0].run()
+    resumed = second[0].item
+    assert resumed is not None and resumed.problem is not None
+    assert "Picking up where you left off" in screen.text
+    assert screen.text.index("Picking up") < screen.text.index("Problem: Add then multiply")
+    assert (resumed.attempt_id, resumed.problem.seed) == (left.attempt_id, left.problem.seed)
+    assert "Flashcard" not in screen.text  # the card answered before quitting stays answered
+    stored = await reviews(service)
+    assert [(r["item_id"], r["correct"]) for r in stored] == [
+        (service.deck.cards[0].id, True),
+        ("add-mul", True),
+    ]
+
+
+async def test_a_resumed_item_missed_again_comes_back_at_the_end(service: StudyService) -> None:
+    await run(service, "q")  # stopped at the card's front
+    _, screen = await run(service, "", "m", *[RIGHT] * 5, "", "k")
+    assert screen.text.count("Flashcard (box 1)") == 2
+    assert "answered: 3\n  right: 2" in screen.text
+
+
 # ---- commands ------------------------------------------------------------------
 async def test_undo_takes_back_the_last_answer(service: StudyService) -> None:
     _, screen = await run(service, "", "k", "u", "q")
