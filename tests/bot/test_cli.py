@@ -63,6 +63,24 @@ def test_the_token_may_come_from_a_dotenv_file(tmp_path: Path) -> None:
     assert "Traceback" not in result.stderr and REJECTED_TOKEN not in result.stderr
 
 
+def test_a_broken_deck_is_named_before_anything_connects(tmp_path: Path) -> None:
+    (tmp_path / "broken.toml").write_text('id = "x"\ntitle = 3\n', encoding="utf-8")
+    env = {"DISCORD_TOKEN": REJECTED_TOKEN, "CHAINRULE_DECK": "broken.toml"}
+    result = run_cli(["run"], tmp_path, env)
+    assert result.returncode == EXIT_CONFIG
+    assert "broken.toml" in result.stderr and "title" in result.stderr
+    assert "Traceback" not in result.stderr and REJECTED_TOKEN not in result.stderr
+    assert not (tmp_path / "chainrule.db").exists()  # refused before the database was opened
+
+
+def test_try_refuses_a_broken_deck_with_its_file_and_field(tmp_path: Path) -> None:
+    (tmp_path / "broken.toml").write_text('id = "x"\ntitle = 3\n', encoding="utf-8")
+    result = run_cli(["try", "--deck", "broken.toml"], tmp_path, {})
+    assert result.returncode == EXIT_CONFIG
+    assert "broken.toml" in result.stderr and "title" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
 def test_an_unknown_subcommand_is_a_usage_error(tmp_path: Path) -> None:
     result = run_cli(["dance"], tmp_path, {})
     assert result.returncode == 2

@@ -139,3 +139,21 @@ def test_log_lines_and_tracebacks_are_redacted() -> None:
 def test_redaction_prefers_the_longest_secret() -> None:
     formatter = RedactingFormatter(["abc", "abcdef", ""])
     assert formatter.redact("x abcdef y abc") == f"x {REDACTED} y {REDACTED}"
+
+
+def test_the_deck_to_teach_is_the_shipped_one_unless_chainrule_deck_names_a_file(
+    tmp_path: Path,
+) -> None:
+    shipped = Settings.from_env({"DISCORD_TOKEN": TOKEN}, None)
+    assert shipped.deck_path is None
+    assert shipped.load_deck().id == "lesson-04"
+    trial = tmp_path / "trial.toml"
+    trial.write_text(
+        (Path(__file__).resolve().parents[2] / "quizzes/decks/lesson-04.toml")
+        .read_text(encoding="utf-8")
+        .replace('id = "lesson-04"', 'id = "lesson-04-copy"', 1),
+        encoding="utf-8",
+    )
+    chosen = Settings.from_env({"DISCORD_TOKEN": TOKEN, "CHAINRULE_DECK": str(trial)}, None)
+    assert chosen.deck_path == trial
+    assert chosen.load_deck().id == "lesson-04-copy"
