@@ -18,7 +18,7 @@ from sqlalchemy import select
 
 from quizzes.grading import MISTAKES
 from quizzes.problems import rebuild
-from quizzes.problems.base import Problem
+from quizzes.problems.base import Problem, fmt
 from quizzes.storage.db import Database
 from quizzes.storage.models import Attempt, Review
 from terminal.console import terminal_learner_id
@@ -65,10 +65,11 @@ def database(workdir: Path) -> Iterator[Database]:
     database.close()
 
 
-def spawn_try(workdir: Path) -> pexpect.spawn:
+def spawn_try(workdir: Path, *options: str) -> pexpect.spawn:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "CHAINRULE_"))}
     env |= {"PYTHONPATH": str(REPOSITORY), "TERM": "dumb"}
     args = ["-m", "bot", "try", "--db", "trial.db", "--user", LEARNER, "--deck", "trial-deck.toml"]
+    args += options
     return pexpect.spawn(
         sys.executable, args, cwd=str(workdir), env=env, encoding="utf-8", timeout=60
     )
@@ -86,6 +87,26 @@ def problem_on_screen(database: Database) -> Problem:
         assert attempt.family is not None and attempt.seed is not None
         assert attempt.generator_version is not None
         return rebuild(attempt.family, attempt.generator_version, attempt.seed, attempt.level)
+
+
+def wrong_with_a_named_mistake(problem: Problem) -> tuple[dict[str, str], str]:
+    """Forgetting the upstream gradient at the add gate (∂f/∂x = 1, not 1·z), unless z = 1
+    makes that right; then the add gate's sign flipped (−z, never z since z ≠ 0)."""
+    z = dict(problem.givens)["z"]
+    if z != 1:
+        return forgot_upstream_answers(problem), "forgot-upstream"
+    return right_answers(problem) | {"dx": fmt(-z), "dy": fmt(-z)}, "sign"
+
+
+def expect_a_problem(child: pexpect.spawn, database: Database) -> Problem:
+    """Wait for a problem's first prompt; the problem, rebuilt from its stored attempt.
+
+    The heading and the tolerance note come first: a worked solution on screen also
+    contains the text of the first prompt, and its attempt is not the new one."""
+    child.expect_exact("Problem: Add then multiply")
+    child.expect_exact("Right when within")
+    child.expect_exact(FIRST_FIELD)
+    return problem_on_screen(database)
 
 
 def answer_fields(child: pexpect.spawn, answers: dict[str, str], fields: tuple[str, ...]) -> None:
@@ -117,8 +138,7 @@ def test_a_session_stopped_with_ctrl_c_resumes_where_it_left_off(
     child.sendline("k")
     child.expect_exact("✓ Knew it.")
 
-    child.expect_exact(FIRST_FIELD)
-    left_on_screen = problem_on_screen(database)
+    left_on_screen = expect_a_problem(child, database)
     child.sendline("2 plus 3")  # malformed: not a wrong answer, nothing recorded
     answer_fields(child, right_answers(left_on_screen), FIELDS[1:])
     child.expect_exact("I could not read that, so nothing was recorded.")
@@ -130,30 +150,32 @@ def test_a_session_stopped_with_ctrl_c_resumes_where_it_left_off(
     assert "answered: 1" in summary and "Traceback" not in summary
     assert stored_reviews(database) == [("chain-rule", True, [])]
 
-    child = spawn_try(workdir)
+    child = spawn_try(workdir, "--save-diagrams", "diagrams")
     child.expect_exact("Picking up where you left off")
-    child.expect_exact(FIRST_FIELD)
-    resumed = problem_on_screen(database)
+    resumed = expect_a_problem(child, database)
     assert resumed.seed == left_on_screen.seed  # the same numbers as before Ctrl-C
-    child.sendline(forgot_upstream_answers(resumed)["q"])
-    answer_fields(child, forgot_upstream_answers(resumed), FIELDS[1:])
+    wrong, mistake = wrong_with_a_named_mistake(resumed)
+    child.sendline(wrong["q"])
+    answer_fields(child, wrong, FIELDS[1:])
     child.expect_exact("✗ Not quite")
-    child.expect_exact(MISTAKES["forgot-upstream"].hint)
+    child.expect_exact(MISTAKES[mistake].hint)
     child.expect_exact("Worked solution:")
 
-    child.expect_exact(FIRST_FIELD)  # the miss comes back once, with new numbers
-    again = problem_on_screen(database)
+    again = expect_a_problem(child, database)  # the miss comes back once, with new numbers
+    assert again.seed != resumed.seed
     child.sendline(right_answers(again)["q"])
     answer_fields(child, right_answers(again), FIELDS[1:])
     child.expect_exact("✓ Right")
     child.expect_exact("Session over")
     summary = finish(child)
     assert "answered: 2" in summary and "right: 1" in summary
-    assert stored_reviews(database) == [
-        ("chain-rule", True, []),
-        ("add-mul", False, ["forgot-upstream"]),
-        ("add-mul", True, []),
-    ]
+    card, missed, solved = stored_reviews(database)
+    assert card == ("chain-rule", True, [])
+    assert missed[:2] == ("add-mul", False) and mistake in missed[2]
+    assert solved == ("add-mul", True, [])
+    diagrams = sorted((workdir / "diagrams").glob("add-mul-*.png"))
+    assert len(diagrams) == 2  # one circuit diagram per answered problem
+    assert all(png.read_bytes().startswith(b"\x89PNG") for png in diagrams)
 
 
 def test_q_quits_at_once_and_the_next_run_shows_the_same_card(
