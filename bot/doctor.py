@@ -331,7 +331,7 @@ def _broken_decks(broken: list[DeckFileReport], configured: DeckFileReport | Non
     fixes = []
     if configured is not None and not configured.ok:
         fixes.append(
-            "correct CHAINRULE_DECK's file (docs/deck-authoring.md has the schema; "
+            "correct CHAINRULE_DECK's file (docs/decks.md has the schema; "
             "`chainrule decks validate PATH` rechecks it), or unset CHAINRULE_DECK to teach "
             "the shipped lesson 4"
         )

@@ -1,7 +1,7 @@
 """Flashcard decks: TOML content files, validated by a schema when they are loaded.
 
 A deck file declares its id, title, learning objectives, the problem families it
-schedules and its cards (see docs/deck-authoring.md).  ``load_deck`` refuses a
+schedules and its cards (see docs/decks.md).  ``load_deck`` refuses a
 file with any schema problem and reports *every* problem at once, each naming
 the file, the card id and the field, so an author can fix the whole file in one
 go.  An "item id" the scheduler tracks is either a card id or a family id, which
