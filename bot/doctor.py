@@ -30,7 +30,7 @@ from sqlalchemy.pool import NullPool
 from bot.deck_check import DeckFileReport, check_deck_file, deck_summary, plural
 from bot.settings import DEFAULT_DATABASE_URL, Settings, SettingsError, read_env_file
 from bot.token_shape import MalformedToken, token_user_id
-from quizzes.decks import shipped_deck_paths
+from quizzes.decks import DEFAULT_DECK_FILE, shipped_deck_paths
 from quizzes.storage.db import alembic_config, normalise_database_url
 
 EXIT_HEALTHY = 0
@@ -315,7 +315,15 @@ def check_decks(setup: Setup) -> CheckResult:
     if configured is not None and configured.deck is not None:
         taught = f"{configured.path} (CHAINRULE_DECK): {deck_summary(configured.deck)}"
     else:
-        taught = next((f"{r.path.name}: {deck_summary(r.deck)}" for r in shipped if r.deck), "none")
+        default = next((r for r in shipped if r.path.name == DEFAULT_DECK_FILE), None)
+        if default is None or default.deck is None:
+            return CheckResult(
+                "decks",
+                False,
+                f"the shipped deck {DEFAULT_DECK_FILE} is missing",
+                "restore quizzes/decks/ from git or reinstall chainrule, or set CHAINRULE_DECK",
+            )
+        taught = f"{default.path.name}: {deck_summary(default.deck)}"
     count = plural(len(shipped), "shipped deck")
     return CheckResult("decks", True, f"{count} valid; the bot teaches {taught}")
 
