@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
-import subprocess
-import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,23 +14,9 @@ from aiohttp import web
 
 import bot.__main__
 from bot.__main__ import EXIT_CONFIG, main
+from tests.cli import run_chainrule
 
-REPOSITORY = Path(__file__).resolve().parents[2]
 REJECTED_TOKEN = "MTAx.rejected.token-that-must-not-be-printed"  # noqa: S105
-
-
-def run_cli(args: list[str], cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "CHAINRULE_"))}
-    clean["PYTHONPATH"] = str(REPOSITORY)
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *args],
-        cwd=cwd,
-        env={**clean, **env},
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
 
 
 def assert_setup_help(stderr: str) -> None:
@@ -46,7 +29,7 @@ def assert_setup_help(stderr: str) -> None:
 
 @pytest.mark.parametrize("command", ["run", "sync-commands"])
 def test_a_missing_token_explains_the_setup_and_exits_2(tmp_path: Path, command: str) -> None:
-    result = run_cli([command], tmp_path, {})
+    result = run_chainrule([command], tmp_path, {})
     assert result.returncode == EXIT_CONFIG
     assert_setup_help(result.stderr)
     assert "none was found" in result.stderr
@@ -57,7 +40,7 @@ def test_the_token_may_come_from_a_dotenv_file(tmp_path: Path) -> None:
     (tmp_path / ".env").write_text(
         f"DISCORD_TOKEN={REJECTED_TOKEN}\nCHAINRULE_DEV_GUILD_ID=not-a-number\n", encoding="utf-8"
     )
-    result = run_cli(["run"], tmp_path, {})
+    result = run_chainrule(["run"], tmp_path, {})
     assert result.returncode == EXIT_CONFIG
     assert "CHAINRULE_DEV_GUILD_ID must be a whole number" in result.stderr
     assert "Traceback" not in result.stderr and REJECTED_TOKEN not in result.stderr
@@ -66,7 +49,7 @@ def test_the_token_may_come_from_a_dotenv_file(tmp_path: Path) -> None:
 def test_a_broken_deck_is_named_before_anything_connects(tmp_path: Path) -> None:
     (tmp_path / "broken.toml").write_text('id = "x"\ntitle = 3\n', encoding="utf-8")
     env = {"DISCORD_TOKEN": REJECTED_TOKEN, "CHAINRULE_DECK": "broken.toml"}
-    result = run_cli(["run"], tmp_path, env)
+    result = run_chainrule(["run"], tmp_path, env)
     assert result.returncode == EXIT_CONFIG
     assert "broken.toml" in result.stderr and "title" in result.stderr
     assert "Traceback" not in result.stderr and REJECTED_TOKEN not in result.stderr
@@ -75,14 +58,14 @@ def test_a_broken_deck_is_named_before_anything_connects(tmp_path: Path) -> None
 
 def test_try_refuses_a_broken_deck_with_its_file_and_field(tmp_path: Path) -> None:
     (tmp_path / "broken.toml").write_text('id = "x"\ntitle = 3\n', encoding="utf-8")
-    result = run_cli(["try", "--deck", "broken.toml"], tmp_path, {})
+    result = run_chainrule(["try", "--deck", "broken.toml"], tmp_path, {})
     assert result.returncode == EXIT_CONFIG
     assert "broken.toml" in result.stderr and "title" in result.stderr
     assert "Traceback" not in result.stderr
 
 
 def test_an_unknown_subcommand_is_a_usage_error(tmp_path: Path) -> None:
-    result = run_cli(["dance"], tmp_path, {})
+    result = run_chainrule(["dance"], tmp_path, {})
     assert result.returncode == 2
     assert "invalid choice" in result.stderr
 

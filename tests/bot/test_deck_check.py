@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 from bot.deck_check import validate_decks
 from quizzes.decks import load_deck, shipped_deck_paths
-
-REPOSITORY = Path(__file__).resolve().parents[2]
+from tests.cli import run_chainrule
 
 CARD = """
 [[cards]]
@@ -106,17 +103,7 @@ def test_a_missing_file_or_a_directory_is_one_line_and_the_rest_are_still_checke
 
 
 def run_validate(paths: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "CHAINRULE_"))}
-    env["PYTHONPATH"] = str(REPOSITORY)
-    return subprocess.run(
-        [sys.executable, "-m", "bot", "decks", "validate", *paths],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    return run_chainrule(["decks", "validate", *paths], cwd)
 
 
 def test_the_command_exits_0_for_valid_decks_and_1_for_any_invalid_one(tmp_path: Path) -> None:

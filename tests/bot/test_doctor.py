@@ -8,11 +8,9 @@ unless a test injects a loader that fails.  The token is never printed.
 from __future__ import annotations
 
 import base64
-import os
 import re
 import socket
 import subprocess
-import sys
 import zoneinfo
 from collections.abc import Callable, Mapping
 from datetime import tzinfo
@@ -26,8 +24,8 @@ from sqlalchemy.engine import make_url
 
 from bot.doctor import doctor
 from quizzes.storage.db import Database, alembic_config
+from tests.cli import run_chainrule
 
-REPOSITORY = Path(__file__).resolve().parents[2]
 BOT_USER_ID = "123456789012345678"
 # the shape of a Discord bot token: base64url(user id) . 6 characters . 27 characters
 TOKEN = (
@@ -245,14 +243,19 @@ def test_a_value_that_is_not_a_database_url_is_named(tmp_path: Path) -> None:
     assert line == "✗ database: CHAINRULE_DATABASE_URL is not a database URL"
 
 
-def test_a_broken_configured_deck_names_file_card_and_field(tmp_path: Path) -> None:
-    deck = tmp_path / "my-deck.toml"
+def one_card_deck(folder: Path, *, front: str) -> Path:
+    deck = folder / "my-deck.toml"
     deck.write_text(
         'id = "mine"\ntitle = "Mine"\nfamilies = []\n[objectives]\nrule = "The chain rule."\n'
-        '[[cards]]\nid = "first-card"\nfront = ""\nback = "b"\nobjective = "rule"\n'
+        f'[[cards]]\nid = "first-card"\nfront = {front}\nback = "b"\nobjective = "rule"\n'
         'tags = []\nsource = "s"\n',
         encoding="utf-8",
     )
+    return deck
+
+
+def test_a_broken_configured_deck_names_file_card_and_field(tmp_path: Path) -> None:
+    deck = one_card_deck(tmp_path, front='""')
 
     exit_code, lines = run_doctor(healthy_environ(tmp_path, CHAINRULE_DECK=str(deck)))
 
@@ -263,13 +266,7 @@ def test_a_broken_configured_deck_names_file_card_and_field(tmp_path: Path) -> N
 
 
 def test_a_valid_configured_deck_is_the_one_reported_as_taught(tmp_path: Path) -> None:
-    deck = tmp_path / "my-deck.toml"
-    deck.write_text(
-        'id = "mine"\ntitle = "Mine"\nfamilies = []\n[objectives]\nrule = "The chain rule."\n'
-        '[[cards]]\nid = "first-card"\nfront = "f"\nback = "b"\nobjective = "rule"\n'
-        'tags = []\nsource = "s"\n',
-        encoding="utf-8",
-    )
+    deck = one_card_deck(tmp_path, front='"f"')
 
     exit_code, lines = run_doctor(healthy_environ(tmp_path, CHAINRULE_DECK=str(deck)))
 
@@ -311,17 +308,7 @@ def test_a_bad_setting_comes_first_and_the_other_checks_still_run(tmp_path: Path
 
 
 def run_doctor_command(cwd: Path) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "CHAINRULE_"))}
-    env["PYTHONPATH"] = str(REPOSITORY)
-    return subprocess.run(
-        [sys.executable, "-m", "bot", "doctor"],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    return run_chainrule(["doctor"], cwd)
 
 
 def test_the_command_reads_dot_env_in_the_working_directory_and_sets_the_exit_code(

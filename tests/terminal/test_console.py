@@ -9,26 +9,11 @@ import sys
 from pathlib import Path
 
 from terminal.console import terminal_learner_id
-
-REPOSITORY = Path(__file__).resolve().parents[2]
-
-
-def clean_env() -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "CHAINRULE_"))}
-    return env | {"PYTHONPATH": str(REPOSITORY)}
+from tests.cli import REPOSITORY, clean_env, run_chainrule
 
 
 def run_study(args: list[str], cwd: Path, stdin: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "bot", "try", *args],
-        cwd=cwd,
-        env=clean_env(),
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    return run_chainrule(["try", *args], cwd, stdin=stdin)
 
 
 def test_study_needs_no_token_and_quits_with_a_summary(tmp_path: Path) -> None:
