@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from quizzes.decks import Deck, DeckError, load_deck
+from quizzes.presentation import plural
 
 EXIT_VALID = 0
 EXIT_INVALID = 1
@@ -39,10 +40,6 @@ class DeckFileReport:
         if self.not_a_file is not None:
             return [f"✗ {self.path}: {self.not_a_file}"]
         return [f"✗ {self.path}", *(f"    {problem}" for problem in self.problems)]
-
-
-def plural(count: int, singular: str, plural_form: str | None = None) -> str:
-    return f"{count} {singular if count == 1 else plural_form or singular + 's'}"
 
 
 def deck_summary(deck: Deck) -> str:

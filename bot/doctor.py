@@ -27,10 +27,11 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from sqlalchemy.pool import NullPool
 
-from bot.deck_check import DeckFileReport, check_deck_file, deck_summary, plural
+from bot.deck_check import DeckFileReport, check_deck_file, deck_summary
 from bot.settings import DEFAULT_DATABASE_URL, Settings, SettingsError, read_env_file
 from bot.token_shape import MalformedToken, token_user_id
 from quizzes.decks import DEFAULT_DECK_FILE, shipped_deck_paths
+from quizzes.presentation import plural
 from quizzes.storage.db import alembic_config, normalise_database_url
 
 EXIT_HEALTHY = 0

@@ -23,6 +23,11 @@ GATE_TABLE_HEADER = ("node", "op", "value", "local", "upstream", "downstream")
 TimeFormatter = Callable[[datetime], str]
 
 
+def plural(count: int, singular: str, plural_form: str | None = None) -> str:
+    """``1 card``, ``2 cards``, ``0 problem families`` (with ``plural_form``)."""
+    return f"{count} {singular if count == 1 else plural_form or singular + 's'}"
+
+
 def mark(correct: bool) -> str:
     return RIGHT if correct else WRONG
 
@@ -108,7 +113,7 @@ def due_text(progress: Progress) -> str:
 
 def record_text(progress: Progress) -> str:
     return (
-        f"streak: {progress.streak_days} days\nreviews: {progress.reviews}\n"
+        f"streak: {plural(progress.streak_days, 'day')}\nreviews: {progress.reviews}\n"
         f"accuracy: {accuracy_text(progress.accuracy)}"
     )
 

@@ -1,7 +1,8 @@
 """``chainrule try``: open the database, name the learner, run the loop on stdin/stdout.
 
 Exit codes follow ``chainrule run``: 0 after the session (q, end of input and
-Ctrl-C included), 1 when the database cannot be reached, 2 for a bad setting
+Ctrl-C included), 1 when the database cannot be reached or the output was
+closed (``chainrule try | head``), 2 for a bad setting
 (a malformed database URL, an unknown ``--practice`` family or ``--timezone`` zone).
 """
 
@@ -10,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import getpass
 import hashlib
+import os
 import signal
 import sys
 from pathlib import Path
@@ -29,6 +31,7 @@ from terminal.session import TerminalStudy
 EXIT_OK = 0
 EXIT_UNREACHABLE = 1
 EXIT_CONFIG = 2
+EXIT_OUTPUT_CLOSED = 1  # as Python's documentation suggests for a closed pipe
 LEARNER_ID_BYTES = 6  # ids from -2**48 to -1: far inside a signed 64-bit column
 FALLBACK_USER = "learner"
 
@@ -113,10 +116,22 @@ def study(
     except SQLAlchemyError as error:
         print(f"chainrule: database error: {error}", file=sys.stderr)
         return EXIT_UNREACHABLE
+    except BrokenPipeError:
+        # Whoever read the output went away (`chainrule try | head`); every answer
+        # was stored as it was given, so there is nothing to save, only to stop quietly.
+        silence_stdout()
+        return EXIT_OUTPUT_CLOSED
     finally:
         signal.signal(signal.SIGINT, previous)
         database.close()
     return EXIT_OK
+
+
+def silence_stdout() -> None:
+    """Point stdout at /dev/null so the interpreter's final flush cannot fail again."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
 
 
 async def _study(

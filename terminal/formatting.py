@@ -11,8 +11,9 @@ from datetime import datetime, tzinfo
 from pathlib import Path
 
 from quizzes import presentation
-from quizzes.decks import Card
+from quizzes.decks import Card, Deck
 from quizzes.grading import TOLERANCE_NOTE, AnswerParseError
+from quizzes.leitner import ReviewSession
 from quizzes.presentation import RIGHT, WRONG
 from quizzes.problems.base import Problem
 from quizzes.study import Progress, ServedItem, SubmitResult, UndoResult
@@ -41,6 +42,25 @@ def indented(text: str, prefix: str = INDENT) -> str:
 def item_heading(item: ServedItem, kind: str) -> str:
     where = "practice — boxes do not move" if item.practice else f"box {item.box}"
     return f"{RULE}\n{kind} ({where})"
+
+
+# ---- the sitting -------------------------------------------------------------
+def session_plan(deck: Deck, session: ReviewSession) -> str:
+    """What the course is and what this sitting holds, before the first item."""
+    new = len(session.new_item_ids)
+    due = len(session.queue) - new
+    course = (
+        f"{deck.title} — {presentation.plural(len(deck.cards), 'flashcard')} and "
+        f"{presentation.plural(len(deck.families), 'problem family', 'problem families')}"
+    )
+    if not session.queue:
+        return course
+    items = presentation.plural(len(session.queue), "item")
+    return f"{course}\nThis sitting: {items} ({due} due for review, {new} new today)."
+
+
+def practice_plan(family: str) -> str:
+    return f"Practice: {family} problems, one after another until you press q; no box moves."
 
 
 # ---- flashcards --------------------------------------------------------------

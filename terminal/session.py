@@ -75,10 +75,14 @@ class TerminalStudy:
         await self._finish()
 
     async def _study(self) -> None:
-        self.write(formatting.COMMANDS_HELP)
         session: ReviewSession | None = None
         if self.practice_family is None:
             session = await self.service.start_session(self.user_id)
+            self.write(formatting.session_plan(self.service.deck, session))
+        else:
+            self.write(formatting.practice_plan(self.practice_family))
+        self.write(formatting.COMMANDS_HELP)
+        if session is not None:
             await self._resume(session)
         while True:
             served = await self.service.next_item(

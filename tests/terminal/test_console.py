@@ -61,6 +61,29 @@ def test_ctrl_c_at_a_prompt_exits_cleanly_with_the_summary(tmp_path: Path) -> No
     assert b"Session over" in rest and b"Your progress" in rest
 
 
+def test_output_closed_by_its_reader_stops_without_a_traceback(tmp_path: Path) -> None:
+    learner = subprocess.Popen(
+        [sys.executable, "-m", "bot", "try", "--user", "ada", "--db", "study.db"],
+        cwd=tmp_path,
+        env=clean_env(),
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert learner.stdin is not None and learner.stdout is not None
+    try:
+        learner.stdout.readline()  # like `chainrule try | head -1`
+        learner.stdout.close()
+        _, errors = learner.communicate(b"\nk\n" * 3, timeout=60)
+    finally:
+        learner.kill()
+        learner.wait()
+    assert learner.returncode == 1
+    assert b"Traceback" not in errors and b"BrokenPipe" not in errors
+    again = run_study(["--user", "ada", "--db", "study.db"], tmp_path, "q\n")  # still usable
+    assert "Session over" in again.stdout and "Your progress" in again.stdout
+
+
 def test_an_unknown_family_is_named_with_the_choices(tmp_path: Path) -> None:
     result = run_study(["--practice", "nope"], tmp_path, "")
     assert result.returncode == 2

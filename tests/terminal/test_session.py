@@ -116,6 +116,10 @@ async def reviews(service: StudyService) -> list[dict[str, Any]]:
 # ---- reviews -------------------------------------------------------------------
 async def test_a_card_self_graded_then_a_problem_answered_right(service: StudyService) -> None:
     script, screen = await run(service, "", "k", *[RIGHT] * 5)
+    assert screen.lines[0] == (
+        "Lesson 4: neural networks and backprop — 1 flashcard and 1 problem family\n"
+        "This sitting: 2 items (0 due for review, 2 new today)."
+    )
     assert "Flashcard (box 1)" in screen.text
     assert "✓ Knew it. Box 1 → 2, due again" in screen.text
     assert "Right when within 0.01" in screen.text  # the tolerance note
@@ -181,6 +185,9 @@ async def test_multiple_choice_lists_the_options_and_explains(database: Database
     assert "  A) " in screen.text and "  D) " in screen.text
     assert "✓ Right" in screen.text and "Why:" in screen.text
     assert "Practice — your boxes did not move." in screen.text
+    assert screen.lines[0] == (
+        "Practice: relu-role problems, one after another until you press q; no box moves."
+    )
 
 
 # ---- stopping and resuming -------------------------------------------------------
