@@ -5,11 +5,36 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 extras="${1:-}"
 python_bin="${PYTHON:-python3}"
-if [ ! -x .venv/bin/python ]; then
-  "$python_bin" -m venv .venv
+if ! command -v "$python_bin" > /dev/null; then
+  echo "setup: no $python_bin here: install Python 3.11 or newer, or set PYTHON=/path/to/python3.11" >&2
+  exit 1
 fi
-.venv/bin/python -m pip install --quiet --upgrade pip 2>&1 | grep -v '^WARNING: Location' || true
+if ! "$python_bin" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2> /dev/null; then
+  found="$("$python_bin" -V 2>&1 || true)"
+  echo "setup: chainrule needs Python 3.11 or newer, and $python_bin is ${found:-not a working Python};" \
+    "set PYTHON=/path/to/python3.11" >&2
+  exit 1
+fi
+if [ ! -x .venv/bin/python ]; then
+  "$python_bin" -m venv .venv || {
+    echo "setup: could not create .venv (on Debian or Ubuntu: apt-get install python3-venv)" >&2
+    exit 1
+  }
+fi
+# pip's output, minus this machine's index notices; a failed install stops here, loudly.
+pip_install() {
+  local output
+  if ! output="$(.venv/bin/python -m pip install --quiet "$@" 2>&1)"; then
+    printf '%s\n' "$output" >&2
+    echo "setup: pip install $* failed (above)" >&2
+    exit 1
+  fi
+  printf '%s\n' "$output" | grep -v -e '^WARNING: Location' -e '^$' || true
+}
+pip_install --upgrade pip
 spec="."
 [ -n "$extras" ] && spec=".[${extras}]"
-.venv/bin/python -m pip install --quiet -e "$spec" 2>&1 | grep -v '^WARNING: Location' || true
+# setuptools' "Editable installation." notice is information only (our flat layout is the
+# point of an editable install); it is a page of asterisks in a newcomer's first minute.
+PYTHONWARNINGS="ignore:Editable installation${PYTHONWARNINGS:+,$PYTHONWARNINGS}" pip_install -e "$spec"
 .venv/bin/python -c "import quizzes, bot" # fails loudly if the install did not work
