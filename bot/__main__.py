@@ -1,46 +1,23 @@
 """The ``chainrule`` command: ``run``, ``sync-commands``, ``try``, ``doctor``, ``decks validate``.
 
-Exit codes: 0 after a clean shutdown, 2 when the token is missing or rejected
-(or another setting is wrong) -- always with a message, never a traceback.
-``try`` is the terminal front end (the ``terminal`` package, imported only for
-that command); it needs no token.  ``doctor`` and ``decks validate`` check
-without starting anything: 0 when all is well, 1 when something needs fixing.
+This module only parses the command line and hands over, importing each
+command's code when it runs: ``run`` and ``sync-commands`` (bot.runner, with
+discord.py), ``try`` (the ``terminal`` package; no token needed), ``doctor`` and
+``decks validate`` (checks that start nothing: 0 when all is well, 1 when
+something needs fixing).  Exit codes are in bot.exit_codes; every failure is a
+message, never a traceback.
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
-import logging
-import signal
 import sys
 from collections.abc import Sequence
-from dataclasses import replace
 from pathlib import Path
 
-import discord
-
-from bot.client import ChainruleBot, create_bot, tune_garbage_collector
-from bot.logs import configure_logging
-from bot.settings import MissingTokenError, Settings, SettingsError
+from bot.exit_codes import EXIT_CONFIG
+from bot.settings import Settings, SettingsError
 from quizzes.decks import DeckError
-
-log = logging.getLogger("chainrule")
-
-EXIT_OK = 0
-EXIT_CONFIG = 2
-EXIT_UNREACHABLE = 1
-
-SETUP_HELP = (
-    "chainrule needs a Discord bot token in DISCORD_TOKEN (the environment or a .env file in "
-    "the working directory), and {problem}. To get one: open "
-    "https://discord.com/developers/applications, choose New Application, then Bot -> Reset "
-    "Token, and put the token in .env as DISCORD_TOKEN=... (keep it out of version control). "
-    "Invite the bot from OAuth2 -> URL Generator with the scopes 'bot' and "
-    "'applications.commands' and the permissions View Channels, Send Messages, Embed Links, "
-    "Attach Files and Use Application Commands (permissions integer 2147535872), then open "
-    "the generated URL and pick your server."
-)
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -153,81 +130,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return study_in_terminal(args)
     if args.command in ("doctor", "decks"):
         return operator_command(args)
-    try:
-        settings = Settings.from_env()
-    except MissingTokenError:
-        print(SETUP_HELP.format(problem="none was found"), file=sys.stderr)
-        return EXIT_CONFIG
-    except SettingsError as error:
-        print(f"chainrule: {error}", file=sys.stderr)
-        return EXIT_CONFIG
-    configure_logging(settings.log_level, secrets=[settings.token])
-    # chainrule has no voice features: discord.py's start-up warnings about voice are noise
-    discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False
-    try:
-        return asyncio.run(serve(settings, sync_only=args.command == "sync-commands"))
-    except discord.LoginFailure:
-        print(SETUP_HELP.format(problem="Discord rejected the one given"), file=sys.stderr)
-        return EXIT_CONFIG
-    except (OSError, discord.GatewayNotFound) as error:
-        print(f"chainrule: cannot reach Discord ({error}); check the network.", file=sys.stderr)
-        return EXIT_UNREACHABLE
-    except DeckError as error:
-        print(f"chainrule: {error}", file=sys.stderr)
-        return EXIT_CONFIG
-    except discord.PrivilegedIntentsRequired:
-        print("chainrule: Discord refused the gateway intents this bot asks for.", file=sys.stderr)
-        return EXIT_CONFIG
+    from bot.runner import run_bot  # discord.py and matplotlib: only to serve Discord
 
-
-async def serve(settings: Settings, *, sync_only: bool) -> int:
-    """Run until SIGTERM/SIGINT (or, with ``sync_only``, until the commands are synced)."""
-    from quizzes.storage.db import Database
-    from quizzes.study import StudyService
-
-    deck = settings.load_deck()  # DeckError before anything connects
-    database = Database(settings.database_url)
-    await asyncio.to_thread(database.upgrade_to_head)
-    service = StudyService(database, deck=deck)
-    if sync_only:
-        settings = replace(settings, sync_commands_on_start=False)
-    bot = create_bot(settings, service)
-    try:
-        if sync_only:
-            await bot.login(settings.token)
-            synced = await bot.sync_commands()
-            print(f"synced {len(synced)} commands: {', '.join(c.name for c in synced)}")
-        else:
-            tune_garbage_collector()
-            await run_until_stopped(bot, settings.token)
-    finally:
-        await bot.close()
-        await service.close()
-        database.close()
-    return EXIT_OK
-
-
-async def run_until_stopped(bot: ChainruleBot, token: str) -> None:
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(signum, stop.set)
-    runner = asyncio.create_task(bot.start(token), name="chainrule-bot")
-    stopper = asyncio.create_task(stop.wait(), name="chainrule-stop")
-    try:
-        done, _ = await asyncio.wait({runner, stopper}, return_when=asyncio.FIRST_COMPLETED)
-        if runner in done:
-            runner.result()  # LoginFailure and friends propagate to main()
-        else:
-            log.info("signal received: shutting down")
-    finally:
-        for signum in (signal.SIGTERM, signal.SIGINT):
-            loop.remove_signal_handler(signum)
-        stopper.cancel()
-        if not runner.done():
-            await bot.close()
-            runner.cancel()
-            await asyncio.gather(runner, return_exceptions=True)
+    return run_bot(args.command)
 
 
 if __name__ == "__main__":

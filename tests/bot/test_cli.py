@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,9 +14,9 @@ import discord
 import pytest
 from aiohttp import web
 
-import bot.__main__
+import bot.runner
 from bot.__main__ import EXIT_CONFIG, main
-from tests.cli import run_chainrule
+from tests.cli import clean_env, run_chainrule
 
 REJECTED_TOKEN = "MTAx.rejected.token-that-must-not-be-printed"  # noqa: S105
 
@@ -62,6 +64,35 @@ def test_try_refuses_a_broken_deck_with_its_file_and_field(tmp_path: Path) -> No
     assert result.returncode == EXIT_CONFIG
     assert "broken.toml" in result.stderr and "title" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["try", "--db", "probe.db", "--user", "ada"], ["doctor"], ["decks", "validate", "x.toml"]],
+    ids=["try", "doctor", "decks-validate"],
+)
+def test_commands_that_need_no_discord_start_without_discord_py_or_matplotlib(
+    tmp_path: Path, args: list[str]
+) -> None:
+    probe = (
+        "import sys\n"
+        "from bot.__main__ import main\n"
+        f"main({args!r})\n"
+        "heavy = ('discord', 'matplotlib', 'bot.client')\n"
+        "loaded = [name for name in heavy if name in sys.modules]\n"
+        "print('loaded:', loaded)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe],
+        cwd=tmp_path,
+        env=clean_env(),
+        input="q\n",
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert "loaded: []" in result.stdout, result.stderr
 
 
 def test_an_unknown_subcommand_is_a_usage_error(tmp_path: Path) -> None:
@@ -113,7 +144,7 @@ def rejecting_discord(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     # `main(["run"])` runs in this process: the long-running bot's gc.freeze and young
     # threshold would otherwise stay with every later test (a leaked cycle's
     # ResourceWarning then surfaces in some unrelated test, or never)
-    monkeypatch.setattr(bot.__main__, "tune_garbage_collector", lambda: None)
+    monkeypatch.setattr(bot.runner, "tune_garbage_collector", lambda: None)
     with RejectingDiscord() as base:
         monkeypatch.setattr(discord.http.Route, "BASE", base)
         yield

@@ -9,8 +9,8 @@ from collections.abc import AsyncIterator, Callable
 
 import pytest
 
-from bot.__main__ import run_until_stopped
 from bot.client import create_bot
+from bot.runner import run_until_stopped
 from bot.settings import Settings
 from quizzes.storage.db import Database
 from quizzes.study import StudyService

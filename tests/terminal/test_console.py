@@ -116,7 +116,7 @@ def test_terminal_learner_ids_are_stable_negative_and_distinct() -> None:
 
 
 def test_running_the_bot_does_not_import_the_terminal() -> None:
-    probe = "import sys, bot.__main__; print('terminal' in sys.modules)"
+    probe = "import sys, bot.__main__, bot.runner; print('terminal' in sys.modules)"
     result = subprocess.run(
         [sys.executable, "-c", probe],
         capture_output=True,
