@@ -39,3 +39,44 @@ def test_a_missing_python_is_named_with_what_to_do(tmp_path: Path) -> None:
     result = run_setup(str(tmp_path / "no-python-here"))
     assert result.returncode == 1
     assert "install Python 3.11 or newer" in result.stderr
+
+
+def offline_env() -> dict[str, str]:
+    """pip with no package index at all: no network, no local mirror, no config."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PIP_")}
+    return env | {"PIP_NO_INDEX": "1", "PIP_CONFIG_FILE": os.devnull}
+
+
+def test_a_set_up_checkout_runs_again_with_no_package_index(tmp_path: Path) -> None:
+    subprocess.run(["bash", str(SETUP), "test"], check=True, timeout=600)  # as test.sh did
+    offline = offline_env()
+    for extras in (["test"], []):  # the test command's set-up, and the run command's
+        again = subprocess.run(
+            ["bash", str(SETUP), *extras],
+            env=offline,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        assert again.returncode == 0, again.stderr
+        assert again.stdout == "" and again.stderr == ""
+
+
+def test_the_run_command_works_in_the_directory_it_is_called_from(tmp_path: Path) -> None:
+    deck = tmp_path / "my-deck.toml"
+    deck.write_text(
+        (REPOSITORY / "quizzes/decks/lesson-04.toml").read_text(encoding="utf-8"),
+        encoding="utf-8",
+    )
+    result = subprocess.run(
+        ["bash", str(REPOSITORY / "scripts" / "run.sh"), "decks", "validate", "my-deck.toml"],
+        cwd=tmp_path,
+        env=offline_env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith('✓ my-deck.toml: deck "lesson-04"')
