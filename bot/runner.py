@@ -20,6 +20,8 @@ from bot.exit_codes import EXIT_CONFIG, EXIT_OK, EXIT_UNREACHABLE
 from bot.logs import configure_logging
 from bot.settings import MissingTokenError, Settings, SettingsError
 from quizzes.decks import DeckError
+from quizzes.storage.db import Database, DatabaseDriverMissing
+from quizzes.study import StudyService
 
 log = logging.getLogger("chainrule")
 
@@ -56,7 +58,7 @@ def run_bot(command: str) -> int:
     except (OSError, discord.GatewayNotFound) as error:
         print(f"chainrule: cannot reach Discord ({error}); check the network.", file=sys.stderr)
         return EXIT_UNREACHABLE
-    except DeckError as error:
+    except (DeckError, DatabaseDriverMissing) as error:
         print(f"chainrule: {error}", file=sys.stderr)
         return EXIT_CONFIG
     except discord.PrivilegedIntentsRequired:
@@ -66,9 +68,6 @@ def run_bot(command: str) -> int:
 
 async def serve(settings: Settings, *, sync_only: bool) -> int:
     """Run until SIGTERM/SIGINT (or, with ``sync_only``, until the commands are synced)."""
-    from quizzes.storage.db import Database
-    from quizzes.study import StudyService
-
     deck = settings.load_deck()  # DeckError before anything connects
     database = Database(settings.database_url)
     await asyncio.to_thread(database.upgrade_to_head)

@@ -1,9 +1,11 @@
 """``chainrule try``: open the database, name the learner, run the loop on stdin/stdout.
 
 Exit codes follow ``chainrule run``: 0 after the session (q, end of input and
-Ctrl-C included), 1 when the database cannot be reached or the output was
-closed (``chainrule try | head``), 2 for a bad setting
-(a malformed database URL, an unknown ``--practice`` family or ``--timezone`` zone).
+Ctrl-C at a prompt included), 1 when the database cannot be reached or the
+output was closed (``chainrule try | head``), 2 for a bad setting (a malformed
+database URL or a missing driver, an unknown ``--practice`` family or
+``--timezone`` zone), 130 for Ctrl-C before the first prompt (while connecting
+or migrating).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import hashlib
 import os
 import signal
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
 
@@ -23,7 +26,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from quizzes.decks import Deck
 from quizzes.problems import FAMILIES, get_family
 from quizzes.problems.base import UnknownFamilyError
-from quizzes.storage.db import Database
+from quizzes.storage.db import Database, DatabaseDriverMissing
 from quizzes.study import StudyService
 from quizzes.timezones import UnknownTimezone, parse_zone
 from terminal.session import TerminalStudy
@@ -32,6 +35,7 @@ EXIT_OK = 0
 EXIT_UNREACHABLE = 1
 EXIT_CONFIG = 2
 EXIT_OUTPUT_CLOSED = 1  # as Python's documentation suggests for a closed pipe
+EXIT_INTERRUPTED = 130  # the shell's convention for a program stopped by Ctrl-C
 LEARNER_ID_BYTES = 6  # ids from -2**48 to -1: far inside a signed 64-bit column
 FALLBACK_USER = "learner"
 
@@ -77,6 +81,21 @@ class StdinReader:
         self.interrupted = True
 
 
+class OptionError(Exception):
+    """A bad option or setting; the message says what to fix (exit code 2)."""
+
+
+@dataclass(frozen=True)
+class Sitting:
+    """Who studies what, checked: everything a session needs besides the database."""
+
+    user: str
+    practice: str | None
+    diagrams: Path | None
+    timezone: str | None  # canonical IANA name, stored before the session
+    deck: Deck | None
+
+
 def study(
     database_url: str,
     *,
@@ -90,29 +109,50 @@ def study(
 
     ``timezone`` (an IANA name) is stored as the learner's zone before the session;
     without it the zone stored earlier (UTC at first) is used."""
-    if timezone is not None:
-        try:
-            timezone = parse_zone(timezone).key
-        except UnknownTimezone as error:
-            print(f"chainrule: {error}", file=sys.stderr)
-            return EXIT_CONFIG
-    if practice is not None:
-        try:
-            get_family(practice)
-        except UnknownFamilyError as error:
-            families = ", ".join(sorted(FAMILIES))
-            print(f"chainrule: {error}; choose one of: {families}", file=sys.stderr)
-            return EXIT_CONFIG
     try:
-        database = Database(database_url)
-    except (ValueError, SQLAlchemyError) as error:
-        print(f"chainrule: cannot use the database URL: {error}", file=sys.stderr)
+        sitting = Sitting(
+            user or default_user_name(), known_family(practice), diagrams, zone_key(timezone), deck
+        )
+        database = open_database(database_url)
+    except OptionError as error:
+        print(f"chainrule: {error}", file=sys.stderr)
         return EXIT_CONFIG
-    reader = StdinReader()
-    previous = signal.signal(signal.SIGINT, reader.on_interrupt)
     try:
-        name = user or default_user_name()
-        asyncio.run(_study(database, deck, name, timezone, practice, diagrams, reader))
+        return run_sitting(database, sitting)
+    finally:
+        database.close()
+
+
+def zone_key(name: str | None) -> str | None:
+    try:
+        return None if name is None else parse_zone(name).key
+    except UnknownTimezone as error:
+        raise OptionError(str(error)) from error
+
+
+def known_family(family: str | None) -> str | None:
+    try:
+        return None if family is None else get_family(family).id
+    except UnknownFamilyError as error:
+        raise OptionError(f"{error}; choose one of: {', '.join(sorted(FAMILIES))}") from error
+
+
+def open_database(url: str) -> Database:
+    try:
+        return Database(url)
+    except DatabaseDriverMissing as error:
+        raise OptionError(str(error)) from error
+    except (ValueError, SQLAlchemyError) as error:
+        raise OptionError(f"cannot use the database URL: {error}") from error
+
+
+def run_sitting(database: Database, sitting: Sitting) -> int:
+    reader = StdinReader()
+    try:
+        asyncio.run(_study(database, sitting, reader))
+    except KeyboardInterrupt:  # Ctrl-C before the first prompt: connecting or migrating
+        print("\nchainrule: stopped before the session began.", file=sys.stderr)
+        return EXIT_INTERRUPTED
     except SQLAlchemyError as error:
         print(f"chainrule: database error: {error}", file=sys.stderr)
         return EXIT_UNREACHABLE
@@ -121,9 +161,6 @@ def study(
         # was stored as it was given, so there is nothing to save, only to stop quietly.
         silence_stdout()
         return EXIT_OUTPUT_CLOSED
-    finally:
-        signal.signal(signal.SIGINT, previous)
-        database.close()
     return EXIT_OK
 
 
@@ -134,26 +171,32 @@ def silence_stdout() -> None:
     os.close(devnull)
 
 
-async def _study(
-    database: Database,
-    deck: Deck | None,
-    user: str,
-    timezone: str | None,
-    practice: str | None,
-    diagrams: Path | None,
-    reader: StdinReader,
-) -> None:
-    await asyncio.to_thread(database.upgrade_to_head)
-    service = StudyService(database, deck=deck)
-    user_id = terminal_learner_id(user)
-    where = make_url(database.url).render_as_string(hide_password=True)
-    print(f"Studying as {user} (learner {user_id}) with {where}")
+async def _study(database: Database, sitting: Sitting, reader: StdinReader) -> None:
+    # Until the first prompt, Ctrl-C cancels at once (asyncio's own handler); from
+    # then on the reader defers it past any answer being recorded.
     try:
-        if timezone is not None:  # stored before the session: its due days follow the zone
-            await service.set_timezone(user_id, timezone)
+        await asyncio.to_thread(database.upgrade_to_head)
+    except asyncio.CancelledError:  # Ctrl-C: say so now; a connection attempt may take
+        print("\nchainrule: stopping…", file=sys.stderr)  # its timeout to give up
+        raise
+    service = StudyService(database, deck=sitting.deck)
+    user_id = terminal_learner_id(sitting.user)
+    where = make_url(database.url).render_as_string(hide_password=True)
+    print(f"Studying as {sitting.user} (learner {user_id}) with {where}")
+    previous = signal.signal(signal.SIGINT, reader.on_interrupt)
+    try:
+        if sitting.timezone is not None:  # stored first: the session's days follow the zone
+            await service.set_timezone(user_id, sitting.timezone)
         session = TerminalStudy(
-            service, user_id, read=reader, write=print, practice_family=practice, diagrams=diagrams
+            service,
+            user_id,
+            read=reader,
+            write=print,
+            practice_family=sitting.practice,
+            diagrams=sitting.diagrams,
+            stop_requested=lambda: reader.interrupted,
         )
         await session.run()
     finally:
+        signal.signal(signal.SIGINT, previous)
         await service.close()

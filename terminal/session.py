@@ -50,6 +50,7 @@ class TerminalStudy:
         practice_family: str | None = None,
         diagrams: Path | None = None,
         show_time: LocalTime | None = None,
+        stop_requested: Callable[[], bool] = lambda: False,
     ) -> None:
         self.service = service
         self.user_id = user_id
@@ -58,6 +59,7 @@ class TerminalStudy:
         self.practice_family = practice_family
         self.diagrams = diagrams
         self.show_time = show_time if show_time is not None else LocalTime()
+        self.stop_requested = stop_requested  # Ctrl-C while an answer was being recorded
         self.item: ServedItem | None = None  # the item on screen
         self.answered = 0
         self.right = 0
@@ -85,6 +87,8 @@ class TerminalStudy:
         if session is not None:
             await self._resume(session)
         while True:
+            if self.stop_requested():
+                raise KeyboardInterrupt  # stop before serving (and storing) another item
             served = await self.service.next_item(
                 self.user_id, session=session, practice_family=self.practice_family
             )

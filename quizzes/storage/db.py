@@ -32,6 +32,7 @@ DEFAULT_SQLITE_FILE = "chainrule.db"
 MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 5_000
 MIGRATION_BUSY_TIMEOUT_MS = 120_000
+POSTGRES_CONNECT_TIMEOUT_SECONDS = 10
 # any fixed 64-bit number: names the lock two processes take to migrate one database
 _MIGRATION_LOCK_KEY = 0x636861696E72756C  # "chainrul"
 _PSYCOPG_DRIVER = "postgresql+psycopg"
@@ -92,6 +93,10 @@ def _begin_sqlite_transaction(connection: Connection) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+class DatabaseDriverMissing(RuntimeError):
+    """The URL's database driver is not installed; the message says how to install it."""
+
+
 def create_database_engine(url: str) -> Engine:
     """An engine configured for chainrule's use of SQLite or PostgreSQL."""
     url = normalise_database_url(url)
@@ -100,7 +105,19 @@ def create_database_engine(url: str) -> Engine:
         event.listen(engine, "connect", _configure_sqlite_connection)
         event.listen(engine, "begin", _begin_sqlite_transaction)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    parsed = make_url(url)
+    connect_args: dict[str, Any] = {}
+    if parsed.get_backend_name() == "postgresql" and "connect_timeout" not in parsed.query:
+        # A server that accepts but never answers must not hang start-up (or Ctrl-C
+        # waiting for it) forever; ?connect_timeout=N in the URL overrides this.
+        connect_args["connect_timeout"] = POSTGRES_CONNECT_TIMEOUT_SECONDS
+    try:
+        return create_engine(parsed, pool_pre_ping=True, connect_args=connect_args)
+    except ImportError as error:  # PostgreSQL's driver comes with the postgres extra
+        raise DatabaseDriverMissing(
+            f"the {parsed.drivername} driver is not installed ({error.name}): "
+            "install it with .venv/bin/pip install -e '.[postgres]'"
+        ) from error
 
 
 @contextmanager

@@ -58,6 +58,17 @@ def test_a_broken_deck_is_named_before_anything_connects(tmp_path: Path) -> None
     assert not (tmp_path / "chainrule.db").exists()  # refused before the database was opened
 
 
+def test_a_missing_database_driver_is_named_before_connecting_to_discord(tmp_path: Path) -> None:
+    env = {
+        "DISCORD_TOKEN": REJECTED_TOKEN,
+        "CHAINRULE_DATABASE_URL": "postgresql+pg8000://u:p@127.0.0.1/x",
+    }
+    result = run_chainrule(["run"], tmp_path, env)
+    assert result.returncode == EXIT_CONFIG
+    assert "driver is not installed" in result.stderr and "[postgres]" in result.stderr
+    assert "Traceback" not in result.stderr and REJECTED_TOKEN not in result.stderr
+
+
 def test_try_refuses_a_broken_deck_with_its_file_and_field(tmp_path: Path) -> None:
     (tmp_path / "broken.toml").write_text('id = "x"\ntitle = 3\n', encoding="utf-8")
     result = run_chainrule(["try", "--deck", "broken.toml"], tmp_path, {})

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 from pathlib import Path
 
-from terminal.console import terminal_learner_id
+import pytest
+
+from terminal.console import StdinReader, terminal_learner_id
 from tests.cli import REPOSITORY, clean_env, run_chainrule
 
 
@@ -82,6 +85,57 @@ def test_output_closed_by_its_reader_stops_without_a_traceback(tmp_path: Path) -
     assert b"Traceback" not in errors and b"BrokenPipe" not in errors
     again = run_study(["--user", "ada", "--db", "study.db"], tmp_path, "q\n")  # still usable
     assert "Session over" in again.stdout and "Your progress" in again.stdout
+
+
+def test_ctrl_c_is_deferred_past_database_work_and_immediate_at_a_prompt(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    reader = StdinReader()
+    reader.on_interrupt(signal.SIGINT, None)  # while an answer is being recorded: no raise
+    assert reader.interrupted
+    with pytest.raises(KeyboardInterrupt):
+        reader("next prompt: ")  # it takes effect at the next prompt, before reading
+
+    waiting = StdinReader()
+
+    def input_interrupted(prompt: str) -> str:
+        waiting.on_interrupt(signal.SIGINT, None)  # Ctrl-C while waiting for a line
+        return "never returned"
+
+    monkeypatch.setattr("builtins.input", input_interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        waiting("a prompt: ")
+
+
+def test_a_missing_database_driver_is_named_with_the_extra_to_install(tmp_path: Path) -> None:
+    result = run_study(["--db", "postgresql+pg8000://u:p@127.0.0.1/x"], tmp_path, "")
+    assert result.returncode == 2
+    assert "driver is not installed" in result.stderr and "[postgres]" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_ctrl_c_while_connecting_stops_before_the_session(tmp_path: Path) -> None:
+    with socket.create_server(("127.0.0.1", 0)) as silent_server:  # accepts, never answers
+        port = silent_server.getsockname()[1]
+        learner = subprocess.Popen(
+            [sys.executable, "-m", "bot", "try", "--db", f"postgresql://u:p@127.0.0.1:{port}/x"],
+            cwd=tmp_path,
+            env=clean_env(),
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        try:
+            connection, _ = silent_server.accept()  # chainrule is now waiting on the server
+            learner.send_signal(signal.SIGINT)
+            _, errors = learner.communicate(timeout=60)
+            connection.close()
+        finally:
+            learner.kill()
+            learner.wait()
+    assert learner.returncode == 130
+    assert b"stopping" in errors and b"stopped before the session began" in errors
+    assert b"Traceback" not in errors
 
 
 def test_an_unknown_family_is_named_with_the_choices(tmp_path: Path) -> None:

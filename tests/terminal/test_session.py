@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import AsyncIterator, Callable
+from dataclasses import replace
 from datetime import UTC
 from pathlib import Path
 from typing import Any
@@ -223,6 +224,35 @@ async def test_a_resumed_item_missed_again_comes_back_at_the_end(service: StudyS
     _, screen = await run(service, "", "m", *[RIGHT] * 5, "", "k")
     assert screen.text.count("Flashcard (box 1)") == 2
     assert "answered: 3\n  right: 2" in screen.text
+
+
+async def test_ctrl_c_while_an_answer_is_recorded_stops_before_the_next_item(
+    service: StudyService,
+) -> None:
+    script = Script("", "k", "should never be asked")
+    screen = Screen()
+    study = make_study(service, script, screen, stop_requested=lambda: len(script.prompts) >= 2)
+    await study.run()
+    assert "answered: 1\n  right: 1" in screen.text
+    assert "Problem:" not in screen.text and len(script.prompts) == 2
+    exported = await service.export_learner(LEARNER)
+    assert len(exported["attempts"]) == 1  # nothing further was served or stored
+
+
+async def test_resume_skips_an_item_that_left_the_deck(database: Database) -> None:
+    first = StudyService(database, clock=FixedClock(), rng=random.Random(7), deck=small_deck(2))
+    try:
+        await run(first, "q")  # stopped at the first card's front
+    finally:
+        await first.close()
+    smaller = replace(small_deck(2), cards=small_deck(2).cards[1:])
+    second = StudyService(database, clock=FixedClock(), rng=random.Random(7), deck=smaller)
+    try:
+        _, screen = await run(second, "q")
+    finally:
+        await second.close()
+    assert "Picking up where you left off" not in screen.text
+    assert smaller.cards[0].front in screen.text  # the session simply starts afresh
 
 
 # ---- commands ------------------------------------------------------------------
