@@ -96,8 +96,8 @@ def read_setup(
 ) -> Setup:
     environ = os.environ if environ is None else environ
     try:
-        values = dict(read_env_file(env_file)) if env_file is not None else {}
-    except (SettingsError, OSError, UnicodeDecodeError):
+        values = read_env_file(env_file, skip_malformed=True) if env_file is not None else {}
+    except (OSError, UnicodeDecodeError):
         values = {}  # the settings check reports why
     values.update(environ)
     try:

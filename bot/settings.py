@@ -17,6 +17,7 @@ from quizzes.decks import Deck, default_deck, load_deck
 DEFAULT_DATABASE_URL = "sqlite:///chainrule.db"
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
+_VARIABLE_NAME = re.compile(r"(?:DISCORD|CHAINRULE)_[A-Z0-9_]*(?=\s|$)")
 _ENV_LINE = re.compile(r"^\s*(?:export\s+)?(?P<key>[A-Za-z_][A-Za-z0-9_]*)\s*=\s*(?P<value>.*)$")
 
 
@@ -93,11 +94,13 @@ def _check_shards(count: int | None, ids: tuple[int, ...] | None) -> None:
         raise SettingsError(f"shard id {ids[0]} is outside 0..{count - 1} (CHAINRULE_SHARD_COUNT)")
 
 
-def read_env_file(path: Path) -> dict[str, str]:
+def read_env_file(path: Path, *, skip_malformed: bool = False) -> dict[str, str]:
     """``KEY=value`` lines of a dotenv file; a missing file is an empty mapping.
 
     Supports comments, blank lines, ``export KEY=...`` and single or double quotes;
-    no variable expansion (a token must be taken literally).
+    no variable expansion (a token must be taken literally).  A malformed line is a
+    SettingsError naming it, unless ``skip_malformed`` (``chainrule doctor`` reports
+    that line once and still checks the good ones).
     """
     try:
         text = path.read_text(encoding="utf-8")
@@ -109,9 +112,18 @@ def read_env_file(path: Path) -> dict[str, str]:
             continue
         match = _ENV_LINE.match(line)
         if match is None:
-            raise SettingsError(f"{path}:{number}: expected KEY=value")
+            if skip_malformed:
+                continue
+            raise SettingsError(f"{path}:{number}: expected KEY=value{_missing_equals(line)}")
         values[match["key"]] = _unquote(match["value"].strip())
     return values
+
+
+def _missing_equals(line: str) -> str:
+    """``(no '=' after NAME)`` when the line starts with a variable's name; never echoes
+    anything else from the line, which may hold a token."""
+    match = _VARIABLE_NAME.match(line.strip())
+    return f" (no '=' after {match[0]})" if match else ""
 
 
 def _unquote(value: str) -> str:

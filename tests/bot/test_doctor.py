@@ -93,6 +93,25 @@ def test_a_good_setup_passes_every_check_without_printing_the_token(database: Da
         assert f":{password}@" not in output
 
 
+def test_a_malformed_env_line_is_named_once_and_the_good_lines_still_count(
+    tmp_path: Path,
+) -> None:
+    env_file = tmp_path / ".env"
+    env_file.write_text(
+        f"DISCORD_TOKEN {TOKEN}\nCHAINRULE_DATABASE_URL=sqlite:///{tmp_path / 'from-env.db'}\n",
+        encoding="utf-8",
+    )
+
+    exit_code, lines = run_doctor({}, env_file)
+
+    output = "\n".join(lines)
+    assert exit_code == 1
+    assert f"✗ settings: {env_file}:1: expected KEY=value (no '=' after DISCORD_TOKEN)" in lines
+    assert "✗ token: DISCORD_TOKEN is not set" in output  # its line could not be read
+    assert str(tmp_path / "from-env.db") in output  # the next line still counted
+    assert TOKEN.split(".")[0] not in output
+
+
 def test_a_missing_token_points_to_the_discord_setup(tmp_path: Path) -> None:
     environ = healthy_environ(tmp_path)
     del environ["DISCORD_TOKEN"]
