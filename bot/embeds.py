@@ -238,8 +238,4 @@ def progress_embed(progress: Progress) -> discord.Embed:
 
 
 def undo_text(undo: UndoResult) -> str:
-    due = f", due {timestamp(undo.due)}" if undo.due else ""
-    return (
-        f"Undid your answer to `{undo.item_id}` from {timestamp(undo.reviewed_at)}: "
-        f"it is back in box {undo.box}{due}."
-    )
+    return presentation.undo_text(undo, timestamp, f"`{undo.item_id}`")

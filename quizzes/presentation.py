@@ -15,7 +15,7 @@ from datetime import datetime
 from quizzes.autograd import GateRow
 from quizzes.grading import Grade, QuantityResult
 from quizzes.problems.base import Choice, Expected, Problem, Quantity, fmt, fmt_matrix
-from quizzes.study.results import Progress, SubmitResult
+from quizzes.study.results import Progress, SubmitResult, UndoResult
 
 RIGHT, WRONG = "✓", "✗"
 GATE_TABLE_HEADER = ("node", "op", "value", "local", "upstream", "downstream")
@@ -74,6 +74,15 @@ def schedule_text(result: SubmitResult, show_time: TimeFormatter) -> str:
 
 
 # ---- the worked solution ---------------------------------------------------
+def undo_text(undo: UndoResult, show_time: TimeFormatter, item: str) -> str:
+    """What ``/undo`` and ``u`` say; ``item`` is the item's name as the front end shows it."""
+    when = show_time(undo.reviewed_at)
+    if undo.practice:
+        return f"Undid your practice answer to {item} from {when}; practice moves no box."
+    due = f", due {show_time(undo.due)}" if undo.due else ""
+    return f"Undid your answer to {item} from {when}: it is back in box {undo.box}{due}."
+
+
 def gate_table_text(gates: Sequence[GateRow]) -> str:
     """value, local gradient, upstream and downstream of every gate, aligned in columns."""
     rows = [GATE_TABLE_HEADER] + [

@@ -174,8 +174,4 @@ def progress_report(progress: Progress, show_time: LocalTime) -> str:
 
 
 def undo_done(undo: UndoResult, show_time: LocalTime) -> str:
-    due = f", due {show_time(undo.due)}" if undo.due else ""
-    return (
-        f"Undid your answer to {undo.item_id} from {show_time(undo.reviewed_at)}: "
-        f"it is back in box {undo.box}{due}."
-    )
+    return presentation.undo_text(undo, show_time, undo.item_id)

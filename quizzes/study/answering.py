@@ -247,7 +247,13 @@ def _undo_once(context: StudyContext, user_id: int, now: datetime) -> UndoResult
             _restore(session, review, before)
             box, due = before.box, before.due
         review.undone, review.undone_at = True, now
-        return UndoResult(item_id=review.item_id, box=box, due=due, reviewed_at=review.reviewed_at)
+        return UndoResult(
+            item_id=review.item_id,
+            box=box,
+            due=due,
+            reviewed_at=review.reviewed_at,
+            practice=review.practice,
+        )
 
 
 def _restore(session: Session, review: Review, before: ItemState) -> None:

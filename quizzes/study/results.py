@@ -75,6 +75,7 @@ class UndoResult:
     box: int  # the box restored
     due: datetime | None  # the due time restored
     reviewed_at: datetime  # when the undone answer was given
+    practice: bool = False  # a practice answer: no box moved, none to restore
 
 
 @dataclass

@@ -267,6 +267,14 @@ async def test_undo_takes_back_the_last_answer(service: StudyService) -> None:
     assert exported["item_states"] == []  # a first answer undone: the card is new again
 
 
+async def test_undoing_a_practice_answer_says_no_box_moved(service: StudyService) -> None:
+    _, screen = await run(service, *[RIGHT] * 5, "u", "q", practice_family="add-mul")
+    assert "Undid your practice answer to add-mul from Mon 03 Mar 12:00 UTC" in screen.text
+    assert "practice moves no box" in screen.text and "back in box" not in screen.text
+    stored = await reviews(service)
+    assert [(r["practice"], r["undone"]) for r in stored] == [(True, True)]
+
+
 async def test_undo_with_nothing_to_undo_says_so_and_asks_again(service: StudyService) -> None:
     script, screen = await run(service, "u", "q")
     assert "There is no answer from the last 10 minutes to undo." in screen.text
