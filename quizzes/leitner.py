@@ -274,6 +274,12 @@ class ReviewSession:
             self.queue.remove(item_id)
         self.served.append(item_id)
 
+    def retry(self, item_id: str) -> None:
+        """An answer taken back (undo): the item comes next, once, even if it was re-queued."""
+        if item_id in self.queue:
+            self.queue.remove(item_id)
+        self.queue.insert(0, item_id)
+
     def record(self, item_id: str, correct: bool) -> None:
         if item_id not in self.served:
             raise ValueError(f"{item_id!r} was not served in this session")

@@ -20,6 +20,7 @@ from quizzes.study import Progress, ServedItem, SubmitResult, UndoResult
 
 RULE = "─" * 60
 INDENT = "  "
+ASKED_AGAIN = "You will be asked it again after this item."
 RESUMING = "Picking up where you left off: the item you stopped on, with the same numbers."
 COMMANDS_HELP = "At any prompt: q stops (with a summary), u undoes your last answer (10 minutes)."
 

@@ -64,6 +64,7 @@ class TerminalStudy:
         self.answered = 0
         self.right = 0
         self._counted: list[SubmitResult] = []  # this session's answers, for undo
+        self.session: ReviewSession | None = None  # the queue of a review (not practice)
         self._nothing_was_due = False
 
     async def run(self) -> None:
@@ -79,7 +80,7 @@ class TerminalStudy:
     async def _study(self) -> None:
         session: ReviewSession | None = None
         if self.practice_family is None:
-            session = await self.service.start_session(self.user_id)
+            session = self.session = await self.service.start_session(self.user_id)
             self.write(formatting.session_plan(self.service.deck, session))
         else:
             self.write(formatting.practice_plan(self.practice_family))
@@ -218,6 +219,9 @@ class TerminalStudy:
             undone = self._counted.pop()
             self.answered -= 1
             self.right -= int(undone.correct)
+            if self.session is not None and not undo.practice:
+                self.session.retry(undo.item_id)  # answer it again in this sitting
+                self.write(formatting.ASKED_AGAIN)
 
     def _count(self, result: SubmitResult, session: ReviewSession | None) -> None:
         if result.replayed:

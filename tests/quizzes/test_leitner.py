@@ -314,6 +314,14 @@ def test_taking_an_item_outside_the_queue_still_lets_it_be_recorded() -> None:
     assert session.queue == ["a"]
 
 
+def test_an_item_retried_after_undo_comes_next_and_only_once() -> None:
+    session = build_session([], ["a", "b", "c"], now=NOW, tz=BERLIN)
+    assert session.next_item_id() == "a"
+    session.record("a", correct=False)  # re-queued at the end...
+    session.retry("a")  # ...then the answer was taken back
+    assert [session.next_item_id() for _ in range(4)] == ["a", "b", "c", None]
+
+
 def test_session_round_trips_through_a_dict() -> None:
     session = build_session([], ["a", "b", "c"], now=NOW, tz=BERLIN)
     first = session.next_item_id()

@@ -275,6 +275,23 @@ async def test_undoing_a_practice_answer_says_no_box_moved(service: StudyService
     assert [(r["practice"], r["undone"]) for r in stored] == [(True, True)]
 
 
+async def test_an_undone_item_is_asked_again_after_the_one_on_screen(
+    service: StudyService,
+) -> None:
+    _, screen = await run(service, "", "k", "u", *[RIGHT] * 5, "", "m", "", "k")
+    assert "You will be asked it again after this item." in screen.text
+    assert screen.text.count("Flashcard (box 1)") == 3  # again after undo, then once after a miss
+    card_id = service.deck.cards[0].id
+    stored = await reviews(service)
+    assert [(r["item_id"], r["correct"], r["undone"]) for r in stored] == [
+        (card_id, True, True),
+        ("add-mul", True, False),
+        (card_id, False, False),
+        (card_id, True, False),
+    ]
+    assert "answered: 3\n  right: 2" in screen.text
+
+
 async def test_undo_with_nothing_to_undo_says_so_and_asks_again(service: StudyService) -> None:
     script, screen = await run(service, "u", "q")
     assert "There is no answer from the last 10 minutes to undo." in screen.text
