@@ -31,3 +31,15 @@ def run_chainrule(
         timeout=60,
         check=False,
     )
+
+
+def start_chainrule(args: list[str], cwd: Path) -> subprocess.Popen[bytes]:
+    """``chainrule ARGS`` running in the background, every stream a pipe (caller kills it)."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "bot", *args],
+        cwd=cwd,
+        env=clean_env(),
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from terminal.console import StdinReader, terminal_learner_id
-from tests.cli import REPOSITORY, clean_env, run_chainrule
+from tests.cli import REPOSITORY, run_chainrule, start_chainrule
 
 
 def run_study(args: list[str], cwd: Path, stdin: str) -> subprocess.CompletedProcess[str]:
@@ -39,14 +39,7 @@ def test_end_of_input_mid_problem_exits_cleanly(tmp_path: Path) -> None:
 
 
 def test_ctrl_c_at_a_prompt_exits_cleanly_with_the_summary(tmp_path: Path) -> None:
-    learner = subprocess.Popen(
-        [sys.executable, "-m", "bot", "try", "--user", "ada"],
-        cwd=tmp_path,
-        env=clean_env(),
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-    )
+    learner = start_chainrule(["try", "--user", "ada"], tmp_path)
     assert learner.stdin is not None and learner.stdout is not None
     shown = b""
     try:
@@ -65,14 +58,7 @@ def test_ctrl_c_at_a_prompt_exits_cleanly_with_the_summary(tmp_path: Path) -> No
 
 
 def test_output_closed_by_its_reader_stops_without_a_traceback(tmp_path: Path) -> None:
-    learner = subprocess.Popen(
-        [sys.executable, "-m", "bot", "try", "--user", "ada", "--db", "study.db"],
-        cwd=tmp_path,
-        env=clean_env(),
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-    )
+    learner = start_chainrule(["try", "--user", "ada", "--db", "study.db"], tmp_path)
     assert learner.stdin is not None and learner.stdout is not None
     try:
         learner.stdout.readline()  # like `chainrule try | head -1`
@@ -117,14 +103,7 @@ def test_a_missing_database_driver_is_named_with_the_extra_to_install(tmp_path: 
 def test_ctrl_c_while_connecting_stops_before_the_session(tmp_path: Path) -> None:
     with socket.create_server(("127.0.0.1", 0)) as silent_server:  # accepts, never answers
         port = silent_server.getsockname()[1]
-        learner = subprocess.Popen(
-            [sys.executable, "-m", "bot", "try", "--db", f"postgresql://u:p@127.0.0.1:{port}/x"],
-            cwd=tmp_path,
-            env=clean_env(),
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-        )
+        learner = start_chainrule(["try", "--db", f"postgresql://u:p@127.0.0.1:{port}/x"], tmp_path)
         try:
             connection, _ = silent_server.accept()  # chainrule is now waiting on the server
             learner.send_signal(signal.SIGINT)
