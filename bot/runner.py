@@ -16,7 +16,7 @@ from dataclasses import replace
 import discord
 
 from bot.client import ChainruleBot, create_bot, tune_garbage_collector
-from bot.exit_codes import EXIT_CONFIG, EXIT_OK, EXIT_UNREACHABLE
+from bot.exit_codes import EXIT_CONFIG, EXIT_INTERRUPTED, EXIT_OK, EXIT_UNREACHABLE
 from bot.logs import configure_logging
 from bot.settings import MissingTokenError, Settings, SettingsError
 from quizzes.decks import DeckError
@@ -52,6 +52,9 @@ def run_bot(command: str) -> int:
     discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False
     try:
         return asyncio.run(serve(settings, sync_only=command == "sync-commands"))
+    except KeyboardInterrupt:  # Ctrl-C while connecting or migrating, before serving began
+        print("chainrule: stopped before the bot was serving.", file=sys.stderr)
+        return EXIT_INTERRUPTED
     except discord.LoginFailure:
         print(SETUP_HELP.format(problem="Discord rejected the one given"), file=sys.stderr)
         return EXIT_CONFIG

@@ -275,9 +275,11 @@ class ReviewSession:
         self.served.append(item_id)
 
     def retry(self, item_id: str) -> None:
-        """An answer taken back (undo): the item comes next, once, even if it was re-queued."""
+        """An answer taken back (undo): the item comes next, once, and the answer leaves no
+        trace: had it been a miss, a miss of the new answer still comes back at the end."""
         if item_id in self.queue:
             self.queue.remove(item_id)
+        self.requeued.discard(item_id)
         self.queue.insert(0, item_id)
 
     def record(self, item_id: str, correct: bool) -> None:

@@ -151,7 +151,7 @@ def run_sitting(database: Database, sitting: Sitting) -> int:
     try:
         asyncio.run(_study(database, sitting, reader))
     except KeyboardInterrupt:  # Ctrl-C before the first prompt: connecting or migrating
-        print("\nchainrule: stopped before the session began.", file=sys.stderr)
+        print("chainrule: stopped before the session began.", file=sys.stderr)
         return EXIT_INTERRUPTED
     except SQLAlchemyError as error:
         print(f"chainrule: database error: {error}", file=sys.stderr)
@@ -198,5 +198,5 @@ async def _study(database: Database, sitting: Sitting, reader: StdinReader) -> N
         )
         await session.run()
     finally:
+        await service.close()  # first: a Ctrl-C now must not count as "before the session"
         signal.signal(signal.SIGINT, previous)
-        await service.close()

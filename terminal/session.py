@@ -219,7 +219,8 @@ class TerminalStudy:
             undone = self._counted.pop()
             self.answered -= 1
             self.right -= int(undone.correct)
-            if self.session is not None and not undo.practice:
+            on_screen = self.item is not None and self.item.item_id == undo.item_id
+            if self.session is not None and not undo.practice and not on_screen:
                 self.session.retry(undo.item_id)  # answer it again in this sitting
                 self.write(formatting.ASKED_AGAIN)
 

@@ -16,7 +16,7 @@ from aiohttp import web
 
 import bot.runner
 from bot.__main__ import EXIT_CONFIG, main
-from tests.cli import clean_env, run_chainrule
+from tests.cli import clean_env, interrupt_while_connecting, run_chainrule
 
 REJECTED_TOKEN = "MTAx.rejected.token-that-must-not-be-printed"  # noqa: S105
 
@@ -67,6 +67,18 @@ def test_a_missing_database_driver_is_named_before_connecting_to_discord(tmp_pat
     assert result.returncode == EXIT_CONFIG
     assert "driver is not installed" in result.stderr and "[postgres]" in result.stderr
     assert "Traceback" not in result.stderr and REJECTED_TOKEN not in result.stderr
+
+
+def test_ctrl_c_while_connecting_to_the_database_stops_without_a_traceback(
+    tmp_path: Path,
+) -> None:
+    env = {
+        "DISCORD_TOKEN": REJECTED_TOKEN,
+        "CHAINRULE_DATABASE_URL": "postgresql://u:p@127.0.0.1:{port}/x",
+    }
+    returncode, errors = interrupt_while_connecting(["run"], tmp_path, env)
+    assert returncode == 130
+    assert b"stopped before the bot was serving" in errors and b"Traceback" not in errors
 
 
 def test_try_refuses_a_broken_deck_with_its_file_and_field(tmp_path: Path) -> None:

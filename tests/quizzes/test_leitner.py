@@ -319,7 +319,18 @@ def test_an_item_retried_after_undo_comes_next_and_only_once() -> None:
     assert session.next_item_id() == "a"
     session.record("a", correct=False)  # re-queued at the end...
     session.retry("a")  # ...then the answer was taken back
-    assert [session.next_item_id() for _ in range(4)] == ["a", "b", "c", None]
+    assert [session.next_item_id() for _ in range(3)] == ["a", "b", "c"]
+    assert session.next_item_id() is None
+
+
+def test_a_miss_after_an_undone_miss_still_comes_back_once() -> None:
+    session = build_session([], ["a", "b"], now=NOW, tz=BERLIN)
+    session.next_item_id()
+    session.record("a", correct=False)
+    session.retry("a")  # the miss is taken back: it leaves no trace
+    assert session.next_item_id() == "a"
+    session.record("a", correct=False)  # missed again, for real this time
+    assert [session.next_item_id() for _ in range(3)] == ["b", "a", None]
 
 
 def test_session_round_trips_through_a_dict() -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -12,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from terminal.console import StdinReader, terminal_learner_id
-from tests.cli import REPOSITORY, run_chainrule, start_chainrule
+from tests.cli import REPOSITORY, interrupt_while_connecting, run_chainrule, start_chainrule
 
 
 def run_study(args: list[str], cwd: Path, stdin: str) -> subprocess.CompletedProcess[str]:
@@ -101,18 +100,9 @@ def test_a_missing_database_driver_is_named_with_the_extra_to_install(tmp_path: 
 
 
 def test_ctrl_c_while_connecting_stops_before_the_session(tmp_path: Path) -> None:
-    with socket.create_server(("127.0.0.1", 0)) as silent_server:  # accepts, never answers
-        port = silent_server.getsockname()[1]
-        learner = start_chainrule(["try", "--db", f"postgresql://u:p@127.0.0.1:{port}/x"], tmp_path)
-        try:
-            connection, _ = silent_server.accept()  # chainrule is now waiting on the server
-            learner.send_signal(signal.SIGINT)
-            _, errors = learner.communicate(timeout=60)
-            connection.close()
-        finally:
-            learner.kill()
-            learner.wait()
-    assert learner.returncode == 130
+    url = "postgresql://u:p@127.0.0.1:{port}/x"
+    returncode, errors = interrupt_while_connecting(["try", "--db", url], tmp_path, {})
+    assert returncode == 130
     assert b"stopping" in errors and b"stopped before the session began" in errors
     assert b"Traceback" not in errors
 

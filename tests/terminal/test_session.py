@@ -292,6 +292,24 @@ async def test_an_undone_item_is_asked_again_after_the_one_on_screen(
     assert "answered: 3\n  right: 2" in screen.text
 
 
+async def test_undoing_the_miss_of_the_card_on_screen_does_not_queue_it_again(
+    database: Database,
+) -> None:
+    deck = small_deck(cards=1, families=())
+    study = StudyService(database, clock=FixedClock(), rng=random.Random(7), deck=deck)
+    try:
+        _, screen = await run(study, "", "m", "u", "", "k")  # u at the card's second showing
+        stored = await reviews(study)
+    finally:
+        await study.close()
+    assert screen.text.count("Flashcard (box 1)") == 2
+    assert "You will be asked it again" not in screen.text  # it is on screen already
+    assert [(r["correct"], r["undone"], r["box_after"]) for r in stored] == [
+        (False, True, 1),
+        (True, False, 2),
+    ]
+
+
 async def test_undo_with_nothing_to_undo_says_so_and_asks_again(service: StudyService) -> None:
     script, screen = await run(service, "u", "q")
     assert "There is no answer from the last 10 minutes to undo." in screen.text
