@@ -1,11 +1,34 @@
 #!/usr/bin/env bash
 # Creates .venv (if missing) and installs chainrule into it with the given extras.
 # Usage: bash scripts/setup.sh [extras]   e.g. bash scripts/setup.sh test
-# Once installed, it only installs again when pyproject.toml changes (a stamp in .venv), so
-# later runs need no package index: `chainrule try` then works with no network at all.
+# Once installed, it installs again only when pyproject.toml changes or the checkout moved (a
+# stamp in .venv), so later runs need no package index: `chainrule try` works offline.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 extras="${1:-}"
+stamp=".venv/.installed-${extras:-base}"
+
+# What an install is for: this pyproject.toml, in this checkout (an editable install and its
+# scripts name the checkout's path, so a moved or copied checkout needs installing again).
+fingerprint() {
+  "$1" -c 'import hashlib, os, sys
+print(hashlib.sha256(open("pyproject.toml", "rb").read()).hexdigest(), os.getcwd())'
+}
+
+installed_as_wanted() { # with these extras (any extras include the base install)
+  local wanted file
+  [ -x .venv/bin/python ] && [ -x .venv/bin/chainrule ] || return 1
+  wanted="$(fingerprint .venv/bin/python 2> /dev/null)" || return 1
+  for file in "$stamp" $([ -z "$extras" ] && ls .venv/.installed-* 2> /dev/null); do
+    if [ -f "$file" ] && [ "$(cat "$file")" = "$wanted" ]; then return 0; fi
+  done
+  return 1
+}
+
+if installed_as_wanted; then
+  exit 0 # before looking for a Python: .venv has its own
+fi
+
 python_bin="${PYTHON:-python3}"
 if ! command -v "$python_bin" > /dev/null; then
   echo "setup: no $python_bin here: install Python 3.11 or newer, or set PYTHON=/path/to/python3.11" >&2
@@ -23,6 +46,7 @@ if [ ! -x .venv/bin/python ]; then
     exit 1
   }
 fi
+
 # pip's output, minus this machine's index notices; a failed install stops here, loudly.
 pip_install() {
   local output
@@ -33,23 +57,11 @@ pip_install() {
   fi
   printf '%s\n' "$output" | grep -v -e '^WARNING: Location' -e '^$' || true
 }
+pip_install --upgrade pip
 spec="."
 [ -n "$extras" ] && spec=".[${extras}]"
-stamp=".venv/.installed-${extras:-base}"
-wanted="$(sha256sum pyproject.toml | cut -d' ' -f1)"
-installed_as_wanted() { # with these extras (any extras include the base install)
-  local file
-  for file in "$stamp" $([ -z "$extras" ] && ls .venv/.installed-* 2> /dev/null); do
-    if [ -f "$file" ] && [ "$(cat "$file")" = "$wanted" ]; then return 0; fi
-  done
-  return 1
-}
-if [ -x .venv/bin/chainrule ] && installed_as_wanted; then
-  exit 0 # installed from this very pyproject.toml
-fi
-pip_install --upgrade pip
 # setuptools' "Editable installation." notice is information only (our flat layout is the
 # point of an editable install); it is a page of asterisks in a newcomer's first minute.
 PYTHONWARNINGS="ignore:Editable installation${PYTHONWARNINGS:+,$PYTHONWARNINGS}" pip_install -e "$spec"
 .venv/bin/python -c "import quizzes, bot" # fails loudly if the install did not work
-printf '%s\n' "$wanted" > "$stamp"
+fingerprint .venv/bin/python > "$stamp"

@@ -11,9 +11,17 @@ from tests.cli import REPOSITORY
 SETUP = REPOSITORY / "scripts" / "setup.sh"
 
 
-def run_setup(python: str) -> subprocess.CompletedProcess[str]:
+def fresh_checkout(folder: Path) -> Path:
+    """The set-up script and project file, with no .venv yet: a newcomer's clone."""
+    (folder / "scripts").mkdir()
+    (folder / "scripts" / "setup.sh").write_bytes(SETUP.read_bytes())
+    (folder / "pyproject.toml").write_bytes((REPOSITORY / "pyproject.toml").read_bytes())
+    return folder / "scripts" / "setup.sh"
+
+
+def run_setup(python: str, setup: Path = SETUP) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        ["bash", str(SETUP)],
+        ["bash", str(setup)],
         env=os.environ | {"PYTHON": python},
         capture_output=True,
         text=True,
@@ -29,14 +37,16 @@ def test_an_old_python_is_named_with_what_to_do(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     old_python.chmod(0o755)
-    result = run_setup(str(old_python))
+    clone = tmp_path / "clone"
+    clone.mkdir()
+    result = run_setup(str(old_python), fresh_checkout(clone))
     assert result.returncode == 1
     assert "chainrule needs Python 3.11 or newer" in result.stderr
     assert "is Python 3.9.2" in result.stderr and "PYTHON=" in result.stderr
 
 
 def test_a_missing_python_is_named_with_what_to_do(tmp_path: Path) -> None:
-    result = run_setup(str(tmp_path / "no-python-here"))
+    result = run_setup(str(tmp_path / "no-python-here"), fresh_checkout(tmp_path))
     assert result.returncode == 1
     assert "install Python 3.11 or newer" in result.stderr
 
@@ -53,7 +63,7 @@ def test_a_set_up_checkout_runs_again_with_no_package_index(tmp_path: Path) -> N
     for extras in (["test"], []):  # the test command's set-up, and the run command's
         again = subprocess.run(
             ["bash", str(SETUP), *extras],
-            env=offline,
+            env=offline | {"PYTHON": str(tmp_path / "no-python")},  # .venv has its own
             capture_output=True,
             text=True,
             timeout=120,

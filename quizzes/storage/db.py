@@ -29,7 +29,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 DATABASE_URL_VARIABLE = "CHAINRULE_DATABASE_URL"
 DEFAULT_SQLITE_FILE = "chainrule.db"
-MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"
+CHECKOUT_DIR = Path(__file__).resolve().parents[2]
+MIGRATIONS_DIR = CHECKOUT_DIR / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 5_000
 MIGRATION_BUSY_TIMEOUT_MS = 120_000
 POSTGRES_CONNECT_TIMEOUT_SECONDS = 10
@@ -97,6 +98,16 @@ class DatabaseDriverMissing(RuntimeError):
     """The URL's database driver is not installed; the message says how to install it."""
 
 
+def _missing_driver_advice(drivername: str) -> str:
+    if drivername == _PSYCOPG_DRIVER:  # the driver the postgres extra installs
+        setup = CHECKOUT_DIR / "scripts" / "setup.sh"
+        return f"the PostgreSQL driver (psycopg) is not installed: run bash {setup} postgres"
+    return (
+        f"{drivername} URLs need a driver chainrule does not install: use sqlite:///FILE or "
+        "postgresql://user:password@host/dbname (psycopg)"
+    )
+
+
 def create_database_engine(url: str) -> Engine:
     """An engine configured for chainrule's use of SQLite or PostgreSQL."""
     url = normalise_database_url(url)
@@ -113,11 +124,8 @@ def create_database_engine(url: str) -> Engine:
         connect_args["connect_timeout"] = POSTGRES_CONNECT_TIMEOUT_SECONDS
     try:
         return create_engine(parsed, pool_pre_ping=True, connect_args=connect_args)
-    except ImportError as error:  # PostgreSQL's driver comes with the postgres extra
-        raise DatabaseDriverMissing(
-            f"the {parsed.drivername} driver is not installed ({error.name}): "
-            "install it with .venv/bin/pip install -e '.[postgres]'"
-        ) from error
+    except ImportError as error:
+        raise DatabaseDriverMissing(_missing_driver_advice(parsed.drivername)) from error
 
 
 @contextmanager

@@ -65,7 +65,7 @@ def test_a_missing_database_driver_is_named_before_connecting_to_discord(tmp_pat
     }
     result = run_chainrule(["run"], tmp_path, env)
     assert result.returncode == EXIT_CONFIG
-    assert "driver is not installed" in result.stderr and "[postgres]" in result.stderr
+    assert "postgresql+pg8000 URLs need a driver chainrule does not install" in result.stderr
     assert "Traceback" not in result.stderr and REJECTED_TOKEN not in result.stderr
 
 

@@ -11,7 +11,13 @@ from pathlib import Path
 import pytest
 
 from terminal.console import StdinReader, terminal_learner_id
-from tests.cli import REPOSITORY, interrupt_while_connecting, run_chainrule, start_chainrule
+from tests.cli import (
+    REPOSITORY,
+    clean_env,
+    interrupt_while_connecting,
+    run_chainrule,
+    start_chainrule,
+)
 
 
 def run_study(args: list[str], cwd: Path, stdin: str) -> subprocess.CompletedProcess[str]:
@@ -92,10 +98,34 @@ def test_ctrl_c_is_deferred_past_database_work_and_immediate_at_a_prompt(
         waiting("a prompt: ")
 
 
-def test_a_missing_database_driver_is_named_with_the_extra_to_install(tmp_path: Path) -> None:
+def test_a_database_driver_chainrule_does_not_install_is_named(tmp_path: Path) -> None:
     result = run_study(["--db", "postgresql+pg8000://u:p@127.0.0.1/x"], tmp_path, "")
     assert result.returncode == 2
-    assert "driver is not installed" in result.stderr and "[postgres]" in result.stderr
+    assert "postgresql+pg8000 URLs need a driver chainrule does not install" in result.stderr
+    assert "sqlite:///FILE" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_without_psycopg_try_says_how_to_install_it(tmp_path: Path) -> None:
+    probe = (
+        "import sys\n"
+        "sys.modules['psycopg'] = None  # as if the postgres extra were not installed\n"
+        "from bot.__main__ import main\n"
+        "sys.exit(main(['try', '--db', 'postgresql://u:p@127.0.0.1/x']))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe],
+        cwd=tmp_path,
+        env=clean_env(),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 2
+    setup = REPOSITORY / "scripts" / "setup.sh"
+    assert f"the PostgreSQL driver (psycopg) is not installed: run bash {setup} postgres" in (
+        result.stderr
+    )
     assert "Traceback" not in result.stderr
 
 
