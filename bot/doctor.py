@@ -32,7 +32,7 @@ from bot.settings import DEFAULT_DATABASE_URL, Settings, SettingsError, read_env
 from bot.token_shape import MalformedToken, token_user_id
 from quizzes.decks import DEFAULT_DECK_FILE, shipped_deck_paths
 from quizzes.presentation import plural
-from quizzes.storage.db import alembic_config, normalise_database_url
+from quizzes.storage.db import alembic_config, missing_driver_advice, normalise_database_url
 
 EXIT_HEALTHY = 0
 EXIT_PROBLEMS = 1
@@ -228,7 +228,7 @@ def _revision_check(shown: str, url: URL, make_engine: Callable[[], Engine]) -> 
             "database",
             False,
             f"{shown}: the database driver is not installed ({error.name})",
-            "pip install -e '.[postgres]' for PostgreSQL",
+            missing_driver_advice(url.drivername),
         )
     try:
         with engine.connect() as connection:

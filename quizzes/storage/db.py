@@ -98,7 +98,8 @@ class DatabaseDriverMissing(RuntimeError):
     """The URL's database driver is not installed; the message says how to install it."""
 
 
-def _missing_driver_advice(drivername: str) -> str:
+def missing_driver_advice(drivername: str) -> str:
+    """What to do when ``drivername``'s module cannot be imported."""
     if drivername == _PSYCOPG_DRIVER:  # the driver the postgres extra installs
         setup = CHECKOUT_DIR / "scripts" / "setup.sh"
         return f"the PostgreSQL driver (psycopg) is not installed: run bash {setup} postgres"
@@ -125,7 +126,7 @@ def create_database_engine(url: str) -> Engine:
     try:
         return create_engine(parsed, pool_pre_ping=True, connect_args=connect_args)
     except ImportError as error:
-        raise DatabaseDriverMissing(_missing_driver_advice(parsed.drivername)) from error
+        raise DatabaseDriverMissing(missing_driver_advice(parsed.drivername)) from error
 
 
 @contextmanager
