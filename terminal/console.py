@@ -65,15 +65,21 @@ class StdinReader:
     def __init__(self) -> None:
         self.interrupted = False
         self._reading = False
+        # a terminal echoes what is typed; for piped answers, echo them so the output
+        # reads like the session it was (and the next line does not join the prompt)
+        self.echo = not sys.stdin.isatty()
 
     def __call__(self, prompt: str) -> str:
         if self.interrupted:
             raise KeyboardInterrupt
         self._reading = True
         try:
-            return input(prompt)
+            text = input(prompt)
         finally:
             self._reading = False
+        if self.echo:
+            print(text)
+        return text
 
     def on_interrupt(self, signum: int, frame: FrameType | None) -> None:
         if self._reading:
