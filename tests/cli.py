@@ -35,6 +35,20 @@ def run_chainrule(
     )
 
 
+def run_python(code: str, cwd: Path, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    """A Python snippet with chainrule importable and none of its settings set."""
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=cwd,
+        env=clean_env(),
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
 def interrupt_while_connecting(
     args: list[str], cwd: Path, env: Mapping[str, str]
 ) -> tuple[int, bytes]:

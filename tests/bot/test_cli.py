@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import subprocess
-import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,7 +14,7 @@ from aiohttp import web
 
 import bot.runner
 from bot.__main__ import EXIT_CONFIG, main
-from tests.cli import clean_env, interrupt_while_connecting, run_chainrule
+from tests.cli import interrupt_while_connecting, run_chainrule, run_python
 
 REJECTED_TOKEN = "MTAx.rejected.token-that-must-not-be-printed"  # noqa: S105
 
@@ -105,16 +103,7 @@ def test_commands_that_need_no_discord_start_without_discord_py_or_matplotlib(
         "loaded = [name for name in heavy if name in sys.modules]\n"
         "print('loaded:', loaded)\n"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", probe],
-        cwd=tmp_path,
-        env=clean_env(),
-        input="q\n",
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    result = run_python(probe, tmp_path, stdin="q\n")
     assert "loaded: []" in result.stdout, result.stderr
 
 

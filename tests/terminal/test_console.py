@@ -13,9 +13,9 @@ import pytest
 from terminal.console import StdinReader, terminal_learner_id
 from tests.cli import (
     REPOSITORY,
-    clean_env,
     interrupt_while_connecting,
     run_chainrule,
+    run_python,
     start_chainrule,
 )
 
@@ -113,15 +113,7 @@ def test_without_psycopg_try_says_how_to_install_it(tmp_path: Path) -> None:
         "from bot.__main__ import main\n"
         "sys.exit(main(['try', '--db', 'postgresql://u:p@127.0.0.1/x']))\n"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", probe],
-        cwd=tmp_path,
-        env=clean_env(),
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    result = run_python(probe, tmp_path)
     assert result.returncode == 2
     setup = REPOSITORY / "scripts" / "setup.sh"
     assert f"the PostgreSQL driver (psycopg) is not installed: run bash {setup} postgres" in (
