@@ -13,26 +13,22 @@ only the bot user id its first part encodes.
 from __future__ import annotations
 
 import os
-import sqlite3
 import zoneinfo
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import tzinfo
 from pathlib import Path
 
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
-from sqlalchemy.pool import NullPool
 
 from bot.deck_check import DeckFileReport, check_deck_file, deck_summary
 from bot.settings import DEFAULT_DATABASE_URL, Settings, SettingsError, read_env_file
 from bot.token_shape import MalformedToken, token_user_id
 from quizzes.decks import DEFAULT_DECK_FILE, shipped_deck_paths
 from quizzes.presentation import plural
-from quizzes.storage.db import alembic_config, missing_driver_advice, normalise_database_url
+from quizzes.storage.db import DatabaseDriverMissing, normalise_database_url
+from quizzes.storage.schema_revision import SchemaRevision, read_schema_revision
 
 EXIT_HEALTHY = 0
 EXIT_PROBLEMS = 1
@@ -173,8 +169,8 @@ def check_database(setup: Setup) -> CheckResult:
             return CheckResult("database", True, "in memory: nothing is kept between runs")
         if not path.exists():
             return _sqlite_file_to_be_created(path.absolute())
-        return _revision_check(str(path.absolute()), url, lambda: _read_only_sqlite_engine(path))
-    return _revision_check(url.render_as_string(hide_password=True), url, lambda: _engine(url))
+        return _revision_check(str(path.absolute()), url)
+    return _revision_check(url.render_as_string(hide_password=True), url)
 
 
 def _sqlite_file_to_be_created(path: Path) -> CheckResult:
@@ -196,43 +192,19 @@ def _sqlite_file_to_be_created(path: Path) -> CheckResult:
     )
 
 
-def _read_only_sqlite_engine(path: Path) -> Engine:
-    # Without a -wal file the main file holds everything: read it as immutable, which
-    # creates no -wal/-shm beside it.  With one (the bot is running, or crashed), a
-    # read-only connection reads the WAL too.
-    wal = path.with_name(path.name + "-wal")
-    uri = path.absolute().as_uri() + ("?mode=ro" if wal.exists() else "?immutable=1")
-    return create_engine(
-        "sqlite://", creator=lambda: sqlite3.connect(uri, uri=True), poolclass=NullPool
-    )
-
-
-def _engine(url: URL) -> Engine:
-    connect_args: dict[str, object] = {}
-    if url.get_backend_name() == "postgresql":
-        connect_args["connect_timeout"] = POSTGRES_CONNECT_TIMEOUT_SECONDS
-    return create_engine(url, connect_args=connect_args, poolclass=NullPool)
-
-
-def _revision_check(shown: str, url: URL, make_engine: Callable[[], Engine]) -> CheckResult:
-    """Connect, read the schema's revision and compare it with the newest migration."""
+def _revision_check(shown: str, url: URL) -> CheckResult:
+    """Read the schema's revision (changing nothing) and compare it with the newest migration."""
     try:
-        script = ScriptDirectory.from_config(alembic_config())
-        head = script.get_current_head()
-    except RuntimeError as error:
-        return CheckResult("database", False, str(error), "run chainrule from its checkout")
-    try:
-        engine = make_engine()
-    except ImportError as error:
+        revision = read_schema_revision(url, connect_timeout=POSTGRES_CONNECT_TIMEOUT_SECONDS)
+    except DatabaseDriverMissing as error:
         return CheckResult(
             "database",
             False,
-            f"{shown}: the database driver is not installed ({error.name})",
-            missing_driver_advice(url.drivername),
+            f"{shown}: the database driver is not installed ({error.module})",
+            str(error),
         )
-    try:
-        with engine.connect() as connection:
-            current = MigrationContext.configure(connection).get_current_revision()
+    except RuntimeError as error:
+        return CheckResult("database", False, str(error), "run chainrule from its checkout")
     except SQLAlchemyError as error:
         return CheckResult(
             "database",
@@ -241,16 +213,12 @@ def _revision_check(shown: str, url: URL, make_engine: Callable[[], Engine]) -> 
             "start the database server / check the URL, the password and the network "
             "(CHAINRULE_DATABASE_URL), then run chainrule doctor again",
         )
-    finally:
-        engine.dispose()
-    known = {revision.revision for revision in script.walk_revisions()}
-    return _compare_revisions(shown, current, head, known)
+    return _compare_revisions(shown, revision)
 
 
-def _compare_revisions(
-    shown: str, current: str | None, head: str | None, known: set[str]
-) -> CheckResult:
-    if current == head:
+def _compare_revisions(shown: str, revision: SchemaRevision) -> CheckResult:
+    current, head = revision.current, revision.head
+    if revision.at_head:
         return CheckResult("database", True, f"{shown}: at the latest migration ({head})")
     if current is None:
         return CheckResult(
@@ -259,7 +227,7 @@ def _compare_revisions(
             f"{shown}: reachable and empty — `chainrule run` / `chainrule try` create the "
             "schema at start-up",
         )
-    if current in known:
+    if current in revision.known:
         return CheckResult(
             "database",
             False,

@@ -97,6 +97,10 @@ def _begin_sqlite_transaction(connection: Connection) -> None:
 class DatabaseDriverMissing(RuntimeError):
     """The URL's database driver is not installed; the message says how to install it."""
 
+    def __init__(self, drivername: str, module: str | None) -> None:
+        super().__init__(missing_driver_advice(drivername))
+        self.module = module  # the module that could not be imported
+
 
 def missing_driver_advice(drivername: str) -> str:
     """What to do when ``drivername``'s module cannot be imported."""
@@ -126,7 +130,7 @@ def create_database_engine(url: str) -> Engine:
     try:
         return create_engine(parsed, pool_pre_ping=True, connect_args=connect_args)
     except ImportError as error:
-        raise DatabaseDriverMissing(missing_driver_advice(parsed.drivername)) from error
+        raise DatabaseDriverMissing(parsed.drivername, error.name) from error
 
 
 @contextmanager
