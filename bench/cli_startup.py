@@ -25,13 +25,11 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-REPOSITORY = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from tests.cli import REPOSITORY, clean_env  # noqa: E402
+
 DECK = REPOSITORY / "quizzes" / "decks" / "lesson-04.toml"
-
-
-def clean_env() -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "CHAINRULE_"))}
-    return env | {"PYTHONPATH": str(REPOSITORY)}
 
 
 def wall_time(argv: Sequence[str], cwd: Path, stdin: str = "") -> float:
