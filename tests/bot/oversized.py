@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
+import discord
+
+from bot import limits
 from quizzes.autograd import GateRow
 from quizzes.decks import Card
 from quizzes.grading import Diagnosis, Grade, QuantityResult
@@ -69,3 +73,17 @@ def huge_grade(problem: Problem) -> Grade:
 
 
 HUGE_CARD = Card("c", long_text("front"), long_text("back"), "objective", ("t",), long_text("src"))
+
+
+def assert_within_limits(embed: discord.Embed) -> None:
+    """Every part of ``embed`` within Discord's limits (the double refuses more, too)."""
+    data: dict[str, Any] = embed.to_dict()
+    assert len(data.get("title", "")) <= limits.EMBED_TITLE
+    assert len(data.get("description", "")) <= limits.EMBED_DESCRIPTION
+    fields = data.get("fields", [])
+    assert len(fields) <= limits.EMBED_FIELDS
+    for field in fields:
+        assert 1 <= len(field["name"]) <= limits.EMBED_FIELD_NAME
+        assert 1 <= len(field["value"]) <= limits.EMBED_FIELD_VALUE
+    assert len(data.get("footer", {}).get("text", "")) <= limits.EMBED_FOOTER
+    assert len(embed) <= limits.EMBED_TOTAL

@@ -5,9 +5,7 @@ from __future__ import annotations
 import gzip
 import json
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
-import discord
 import pytest
 
 from bot import limits
@@ -23,22 +21,11 @@ from quizzes.study import (
     OverdueLearner,
     Progress,
 )
+from tests.bot.oversized import assert_within_limits
 
 NOW = datetime(2025, 3, 14, 12, 0, tzinfo=UTC)
 SINCE = datetime(2025, 3, 1, tzinfo=UTC)
 LONG_ID = "x" * 64  # the longest item id the database stores
-
-
-def assert_within_limits(embed: discord.Embed) -> None:
-    data: dict[str, Any] = embed.to_dict()
-    assert len(data.get("title", "")) <= limits.EMBED_TITLE
-    assert len(data.get("description", "")) <= limits.EMBED_DESCRIPTION
-    fields = data.get("fields", [])
-    assert len(fields) <= limits.EMBED_FIELDS
-    for field in fields:
-        assert 1 <= len(field["name"]) <= limits.EMBED_FIELD_NAME
-        assert 1 <= len(field["value"]) <= limits.EMBED_FIELD_VALUE
-    assert len(embed) <= limits.EMBED_TOTAL
 
 
 def huge_class() -> ClassReport:

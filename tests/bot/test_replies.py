@@ -8,9 +8,7 @@ page), so a future family or card cannot push a reply over a limit unnoticed.
 from __future__ import annotations
 
 import random
-from typing import Any
 
-import discord
 import pytest
 
 from bot import embeds, limits
@@ -20,25 +18,13 @@ from quizzes.study import Progress, UndoResult
 from tests.bot.oversized import (
     HUGE_CARD,
     NOW,
+    assert_within_limits,
     huge_grade,
     huge_problem,
     long_text,
     served,
     submitted,
 )
-
-
-def assert_within_limits(embed: discord.Embed) -> None:
-    data: dict[str, Any] = embed.to_dict()
-    assert len(data.get("title", "")) <= limits.EMBED_TITLE
-    assert len(data.get("description", "")) <= limits.EMBED_DESCRIPTION
-    fields = data.get("fields", [])
-    assert len(fields) <= limits.EMBED_FIELDS
-    for field in fields:
-        assert 1 <= len(field["name"]) <= limits.EMBED_FIELD_NAME
-        assert 1 <= len(field["value"]) <= limits.EMBED_FIELD_VALUE
-    assert len(data.get("footer", {}).get("text", "")) <= limits.EMBED_FOOTER
-    assert len(embed) <= limits.EMBED_TOTAL
 
 
 def test_largest_flashcard_replies() -> None:
