@@ -37,6 +37,7 @@ __all__ = [
     "AnswerParseError",
     "Diagnosis",
     "FieldError",
+    "Finding",
     "Given",
     "Grade",
     "Mistake",
@@ -80,8 +81,47 @@ class QuantityResult:
 
 
 @dataclass(frozen=True)
+class Finding:
+    """One diagnosed mistake, located: what the learner did, where, and which fields it explains.
+
+    A finding is a hypothesis about the whole attempt that reproduced every field in
+    ``fields`` and broke none the learner got right.  ``gate`` is the index into
+    ``Problem.gates`` where the slip was made (None: at every gate of a kind, or not
+    at a gate).  ``ambiguous_with`` lists other codes that explain the same attempt
+    equally well; ``message`` then says so.
+    """
+
+    code: str
+    gate: int | None
+    fields: tuple[str, ...]
+    message: str
+    ambiguous_with: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "gate": self.gate,
+            "fields": list(self.fields),
+            "message": self.message,
+            "ambiguous_with": list(self.ambiguous_with),
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Finding:
+        gate = data.get("gate")
+        return cls(
+            code=str(data["code"]),
+            gate=None if gate is None else int(gate),
+            fields=tuple(str(f) for f in data.get("fields", ())),
+            message=str(data.get("message", "")),
+            ambiguous_with=tuple(str(c) for c in data.get("ambiguous_with", ())),
+        )
+
+
+@dataclass(frozen=True)
 class Grade:
     results: tuple[QuantityResult, ...]
+    findings: tuple[Finding, ...] = ()
 
     @property
     def passed(self) -> bool:
@@ -99,11 +139,15 @@ class Grade:
             "passed": self.passed,
             "codes": list(self.codes),
             "results": [r.to_dict() for r in self.results],
+            "findings": [f.to_dict() for f in self.findings],
         }
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Grade:
-        return cls(tuple(QuantityResult.from_dict(r) for r in data["results"]))
+        return cls(
+            tuple(QuantityResult.from_dict(r) for r in data["results"]),
+            tuple(Finding.from_dict(f) for f in data.get("findings", ())),
+        )
 
 
 def _to_json(value: Given) -> float | str | list[list[float]]:

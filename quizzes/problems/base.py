@@ -56,6 +56,24 @@ class Choice:
 
 
 @dataclass(frozen=True)
+class Misconception:
+    """A family-specific mistake and the whole attempt a learner who makes it would give.
+
+    Circuit families get their backprop mistakes from the engine (a mistaken backward
+    rule re-run through the graph); a family adds here what the engine cannot replay
+    (a wrong update direction, a transposed matrix, a forward slip), computed from
+    the problem's own numbers, never written by hand.  ``predicted`` maps every asked
+    quantity's name to what that learner answers; ``gate`` is the index into
+    ``Problem.gates`` where the slip happens, when it happens at one gate.
+    """
+
+    code: str  # a stable mistake code: instructor statistics count it
+    where: str  # where the slip is, as the worked solution names it: "the update w ← w − α·∂L/∂w"
+    predicted: Mapping[str, Expected]
+    gate: int | None = None
+
+
+@dataclass(frozen=True)
 class Circuit:
     """Builds the problem's graph afresh, so backprop can be re-run with any rule.
 
@@ -109,6 +127,7 @@ class Problem:
     solution: str  # the worked solution, plain text
     gates: tuple[GateRow, ...] = ()  # per-gate table (circuits only)
     choices: tuple[Choice, ...] = ()  # multiple-choice families only
+    misconceptions: tuple[Misconception, ...] = ()  # family-specific mistakes (see Misconception)
     circuit: Circuit | None = field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
