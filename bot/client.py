@@ -20,7 +20,12 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.components import ComponentRegistry, ComponentState, expiry_message
+from bot.components import (
+    UNKNOWN_COMPONENT,
+    ComponentRegistry,
+    ComponentState,
+    expiry_message,
+)
 from bot.diagrams import DiagramRenderer
 from bot.errors import report_error, send_ephemeral
 from bot.in_flight import InFlightInteractions
@@ -159,9 +164,9 @@ class ChainruleBot(commands.Bot):
 
     async def on_interaction(self, interaction: discord.Interaction) -> None:
         custom_id = _custom_id(interaction)
-        message = expiry_message(custom_id) if custom_id is not None else None
-        if message is None:
+        if custom_id is None or custom_id in self._persistent_custom_ids():
             return
+        message = expiry_message(custom_id) or UNKNOWN_COMPONENT
         state = interaction.extras.get(COMPONENT_STATE_KEY, ComponentState.UNKNOWN)
         if state is ComponentState.LIVE or interaction.response.is_done():
             return
@@ -173,6 +178,15 @@ class ChainruleBot(commands.Bot):
                 await interaction.response.send_message(message, ephemeral=True)
         except (discord.HTTPException, discord.InteractionResponded) as failure:
             log.debug("stale interaction %s not acknowledged: %s", interaction.id, failure)
+
+    def _persistent_custom_ids(self) -> set[str]:
+        """The custom ids of views added with ``add_view``: discord.py answers those itself."""
+        return {
+            item.custom_id
+            for view in self.persistent_views
+            for item in view.children
+            if isinstance(item, discord.ui.Button | discord.ui.Select) and item.custom_id
+        }
 
     # ---- shutdown ----------------------------------------------------------------
     async def close(self) -> None:

@@ -12,6 +12,7 @@ the message showing it is sent, in the same step as it is recorded here.
 from __future__ import annotations
 
 import enum
+import secrets
 import weakref
 from collections import OrderedDict
 
@@ -26,6 +27,9 @@ EXPIRY_MESSAGES: dict[str, str] = {
     "chainrule:forget:": "This confirmation has expired — run `/forget-me` again.",
 }
 EXPIRABLE_PREFIXES = tuple(EXPIRY_MESSAGES)
+# What a click on a component this process knows nothing of is told (a custom id from an
+# older version, or one made up): never Discord's "This interaction failed".
+UNKNOWN_COMPONENT = "This button has expired — run `/review` again."
 MAX_REMEMBERED = 20_000
 
 
@@ -35,12 +39,22 @@ class ComponentState(enum.Enum):
     UNKNOWN = "unknown"  # never seen by this process: sent before a restart
 
 
-def review_custom_id(attempt_id: int, action: str) -> str:
-    return f"chainrule:review:{attempt_id}:{action}"
+def component_token() -> str:
+    """A fresh random token naming one served item's components.
+
+    Custom ids carry this rather than the attempt's row id: row ids are sequential, so a
+    learner could address another learner's attempt by guessing one.  The token lives only
+    in this process, as the views do; after a restart the components expire anyway.
+    """
+    return secrets.token_urlsafe(12)
 
 
-def answer_form_custom_id(attempt_id: int, page: int) -> str:
-    return f"chainrule:answer:{attempt_id}:{page}"
+def review_custom_id(token: str, action: str) -> str:
+    return f"chainrule:review:{token}:{action}"
+
+
+def answer_form_custom_id(token: str, page: int) -> str:
+    return f"chainrule:answer:{token}:{page}"
 
 
 class ComponentRegistry:

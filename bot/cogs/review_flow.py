@@ -30,6 +30,7 @@ from bot.cogs.review_views import (
     ChoiceView,
     OwnedView,
 )
+from bot.components import component_token
 from bot.errors import send_ephemeral
 from quizzes.grading import AnswerParseError
 from quizzes.study import NothingDue, ServedItem, SubmitResult
@@ -65,6 +66,7 @@ class ReviewFlow:
         self.session = session
         self.practice_family = practice_family
         self.item: ServedItem | None = None
+        self.component_token = component_token()  # renewed with every item shown
         self.saved_answers: dict[str, str] = {}  # checked pages of the current form
         self.drafts: dict[str, str] = {}  # last text typed per field, refilled on retry
         self.answered = 0
@@ -134,6 +136,7 @@ class ReviewFlow:
 
     async def show_item(self, interaction: discord.Interaction, item: ServedItem) -> None:
         self.item = item
+        self.component_token = component_token()
         self.saved_answers, self.drafts = {}, {}
         self._served_at = time.monotonic()
         self._prepare_diagram(item)

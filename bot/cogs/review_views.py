@@ -50,11 +50,10 @@ class OwnedView(discord.ui.View):
         once: bool = True,
         row: int | None = None,
     ) -> discord.ui.Button[OwnedView]:
-        attempt_id = self.flow.item.attempt_id if self.flow.item else 0
         button: discord.ui.Button[OwnedView] = discord.ui.Button(
             label=clip(label, limits.BUTTON_LABEL),
             style=style,
-            custom_id=review_custom_id(attempt_id, action_name),
+            custom_id=review_custom_id(self.flow.component_token, action_name),
             row=row,
         )
 
@@ -80,12 +79,7 @@ class OwnedView(discord.ui.View):
             raise
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
-        if not await self.flow.bot.admit(interaction):
-            return False
-        if interaction.user.id == self.flow.user_id:
-            return True
-        await interaction.response.send_message(NOT_YOUR_SESSION, ephemeral=True)
-        return False
+        return await admit_owner(self.flow, interaction)
 
     async def on_timeout(self) -> None:
         for item in self.children:
@@ -101,6 +95,17 @@ class OwnedView(discord.ui.View):
         item: discord.ui.Item[OwnedView],
     ) -> None:
         await report_error(interaction, error)
+
+
+async def admit_owner(flow: ReviewFlow, interaction: discord.Interaction) -> bool:
+    """Every button and form of a review answers its learner only; anyone else is told so
+    privately and nothing they sent is looked at."""
+    if not await flow.bot.admit(interaction):
+        return False
+    if interaction.user.id == flow.user_id:
+        return True
+    await interaction.response.send_message(NOT_YOUR_SESSION, ephemeral=True)
+    return False
 
 
 class CardFrontView(OwnedView):
@@ -171,7 +176,7 @@ class AnswerForm(discord.ui.Modal):
         super().__init__(
             title=clip(title, limits.MODAL_TITLE),
             timeout=VIEW_TIMEOUT_SECONDS,
-            custom_id=answer_form_custom_id(item.attempt_id, page),
+            custom_id=answer_form_custom_id(flow.component_token, page),
         )
         self.flow = flow
         self.attempt_id = item.attempt_id
@@ -194,7 +199,7 @@ class AnswerForm(discord.ui.Modal):
         )
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
-        return await self.flow.bot.admit(interaction)
+        return await admit_owner(self.flow, interaction)
 
     async def on_submit(self, interaction: discord.Interaction) -> None:
         answers = {text_input.custom_id: text_input.value for text_input in self.inputs}

@@ -24,7 +24,7 @@ from quizzes.study import StudyService
 from tests.e2e.driver import DiscordDouble
 from tests.e2e.harness import GUILD_READY_TIMEOUT, running
 from tests.e2e.payloads import JSON, FakeGuild, FakeUser
-from tests.e2e.records import InteractionRecord, button_labels, buttons
+from tests.e2e.records import InteractionRecord, button_labels
 from tests.storage.study_helpers import FixedClock
 
 START = datetime(2025, 3, 3, 15, 0, tzinfo=UTC)  # a Monday afternoon
@@ -92,19 +92,12 @@ async def grade_first_card(double: DiscordDouble, user: FakeUser, verdict: str) 
     return await double.wait_for_reply(graded, showing("Next", "Stop"))
 
 
-def attempt_id_of(message: JSON) -> int:
-    """The attempt a review message's buttons belong to (custom ids name it)."""
-    for button in buttons(message):
-        parts = str(button.get("custom_id", "")).split(":")
-        if parts[:2] == ["chainrule", "review"] and parts[2] != "0":
-            return int(parts[2])
-    raise AssertionError(f"no review button on the message: {buttons(message)}")
+async def served_problem(service: StudyService, user: FakeUser) -> Problem:
+    """Rebuild the problem a learner was shown last, from the attempt the service stored.
 
-
-async def served_problem(service: StudyService, user: FakeUser, attempt_id: int) -> Problem:
-    """Rebuild the problem a learner was shown, from the attempt the service stored."""
+    (Custom ids carry a random token, not the attempt, so the service is asked.)"""
     exported = await service.export_learner(user.id)
-    attempt = next(a for a in exported["attempts"] if a["id"] == attempt_id)
+    attempt = max(exported["attempts"], key=lambda a: a["id"])
     family = get_family(attempt["family"])
     assert family.version == attempt["generator_version"]
     return family.build(attempt["seed"], attempt["level"])

@@ -83,6 +83,14 @@ class DiscordDouble(DiscordApiDouble):
         data = {"custom_id": button["custom_id"], "component_type": 2}
         return await self._component_interaction(user, message, data)
 
+    async def click_custom_id(
+        self, user: FakeUser, message: JSON, custom_id: str
+    ) -> InteractionRecord:
+        """A click carrying ``custom_id`` from ``message``, whether or not it shows that button
+        (a component from an older version of the bot, or a forged one)."""
+        data = {"custom_id": custom_id, "component_type": 2}
+        return await self._component_interaction(user, self.current(message), data)
+
     async def select(
         self, user: FakeUser, message: JSON, values: Sequence[str], *, custom_id: str | None = None
     ) -> InteractionRecord:

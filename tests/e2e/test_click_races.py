@@ -17,7 +17,6 @@ from bot.client import ChainruleBot
 from bot.cogs import review_views
 from quizzes.study import StudyService
 from tests.e2e.chainrule import (
-    attempt_id_of,
     review_rows,
     right_answers,
     served_problem,
@@ -113,7 +112,7 @@ async def test_a_form_submitted_before_the_bot_read_that_it_was_shown_is_answere
     double: DiscordDouble, chainrule: ChainruleBot, ada: FakeUser, service: StudyService
 ) -> None:
     question = await open_practice_problem(double, ada)
-    problem = await served_problem(service, ada, attempt_id_of(question))
+    problem = await served_problem(service, ada)
     opened: list[InteractionRecord] = []
 
     async def open_form() -> InteractionRecord:
@@ -141,7 +140,7 @@ async def test_a_form_opened_again_outlives_the_first_ones_timeout(
     """Closing a form without submitting it tells the bot nothing; the learner opens it
     again.  The first form's timeout must not unregister the second (same custom id)."""
     question = await open_practice_problem(double, ada)
-    problem = await served_problem(service, ada, attempt_id_of(question))
+    problem = await served_problem(service, ada)
     with monkeypatch.context() as patched:
         patched.setattr(review_views, "VIEW_TIMEOUT_SECONDS", 0.2)  # the first form only
         first = await double.click(ada, question, label="Answer")

@@ -9,7 +9,6 @@ from quizzes.problems import FAMILIES
 from quizzes.study import StudyService
 from tests.e2e.chainrule import (
     SteppingClock,
-    attempt_id_of,
     chainrule_running,
     grade_first_card,
     make_service,
@@ -49,7 +48,7 @@ async def test_practice_grades_without_moving_any_box(
     practice = await double.slash(ada, "practice", {"family": "gate-patterns"})
     question = await double.wait_for_reply(practice, showing("Answer"))
     assert is_ephemeral(question)
-    problem = await served_problem(service, ada, attempt_id_of(question))
+    problem = await served_problem(service, ada)
     assert problem.family == "gate-patterns"
 
     opened = await double.click(ada, question, label="Answer")

@@ -7,7 +7,6 @@ from quizzes.grading import MISTAKES
 from quizzes.study import StudyService
 from tests.e2e.chainrule import (
     answers_with_mistake,
-    attempt_id_of,
     labels_in_form,
     review_rows,
     right_answers,
@@ -53,7 +52,7 @@ async def malformed_then_right_answer(
 ) -> JSON:
     following = await double.click(ada, result, label="Next")
     question = await double.wait_for_reply(following, showing("Answer"))
-    problem = await served_problem(service, ada, attempt_id_of(question))
+    problem = await served_problem(service, ada)
     assert problem.family == "add-mul"
     assert problem.prompt in message_text(question)
     malformed = {**right_answers(problem), problem.quantities[2].label: "about two"}
@@ -76,7 +75,7 @@ async def answer_with_a_slip(
 ) -> JSON:
     following = await double.click(ada, result, label="Next")
     question = await double.wait_for_reply(following, showing("Answer"))
-    problem = await served_problem(service, ada, attempt_id_of(question))
+    problem = await served_problem(service, ada)
     assert problem.family == "gate-patterns"
     slipped = await answer_through_form(
         double, ada, question, answers_with_mistake(problem, "forgot-upstream")
@@ -116,7 +115,7 @@ async def test_the_answer_form_asks_for_every_quantity_of_the_problem(
     await double.wait_for_reply(await double.click(ada, back, label="Missed it"))
     following = await double.click(ada, back, label="Next")
     question = await double.wait_for_reply(following, showing("Answer"))
-    problem = await served_problem(service, ada, attempt_id_of(question))
+    problem = await served_problem(service, ada)
 
     opened = await double.click(ada, question, label="Answer")
     await double.wait_for_callback(opened)
