@@ -311,10 +311,23 @@ def latest_review(session: Session, user_id: int) -> Review | None:
 
 
 def learner_reviews(
-    session: Session, user_id: int, *, since: datetime | None = None, undone: bool = False
+    session: Session,
+    user_id: int,
+    *,
+    since: datetime | None = None,
+    undone: bool = False,
+    seen_from_guild: int | None = None,
 ) -> list[Review]:
-    """The learner's reviews in time order; undone ones only when ``undone`` is True."""
+    """The learner's reviews in time order; undone ones only when ``undone`` is True.
+
+    With ``seen_from_guild``, only what that guild's instructors may see: reviews made in
+    that guild or in DMs, as for the class (see :func:`class_reviews`).
+    """
     statement = select(Review).where(Review.user_id == user_id)
+    if seen_from_guild is not None:
+        statement = statement.where(
+            or_(Review.guild_id == seen_from_guild, Review.guild_id.is_(None))
+        )
     if since is not None:
         statement = statement.where(Review.reviewed_at >= since)
     if not undone:

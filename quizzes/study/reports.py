@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from quizzes.storage import queries
@@ -25,6 +25,7 @@ from quizzes.timezones import learner_zone
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
+EVER = datetime(1970, 1, 1, tzinfo=UTC)  # the CSV's counts cover all of a class's history
 OVERDUE_AFTER = timedelta(days=1)  # an item is overdue once it has waited a day past due
 
 
@@ -36,13 +37,15 @@ def progress(context: StudyContext, user_id: int) -> Progress:
 
 
 def _learner_history(
-    session: Session, context: StudyContext, user_id: int
+    session: Session, context: StudyContext, user_id: int, seen_from_guild: int | None = None
 ) -> tuple[str, list[ItemStateRow], list[Review]]:
-    """The learner's zone name, servable item states and reviews (not undone)."""
+    """The learner's zone name, servable item states and reviews (not undone); with
+    ``seen_from_guild``, only the reviews that guild's instructors may see."""
     learner = queries.get_learner(session, user_id)
     zone_name = learner.timezone if learner is not None else "UTC"
     rows = _servable(context, queries.item_state_rows(session, user_id))
-    return zone_name, rows, queries.learner_reviews(session, user_id)
+    reviews = queries.learner_reviews(session, user_id, seen_from_guild=seen_from_guild)
+    return zone_name, rows, reviews
 
 
 def _servable(context: StudyContext, rows: Iterable[ItemStateRow]) -> list[ItemStateRow]:
@@ -104,6 +107,7 @@ def class_stats(context: StudyContext, guild_id: int, since: datetime) -> ClassS
         enrolled = queries.enrolled_user_ids(session, guild_id)
         reviews = queries.guild_reviews(session, guild_id, since)
         rows = _servable(context, queries.guild_item_state_rows(session, guild_id))
+        ever = queries.guild_reviews(session, guild_id, EVER)
     return ClassStats(
         guild_id=guild_id,
         since=since,
@@ -114,7 +118,7 @@ def class_stats(context: StudyContext, guild_id: int, since: datetime) -> ClassS
         diagnosis_counts=diagnosis_counts(reviews),
         boxes=box_distribution(context, rows),
         overdue_learners=overdue_learners(rows, now),
-        rows=[learner_item_row(row) for row in rows],
+        rows=learner_item_rows(rows, ever),
     )
 
 
@@ -154,16 +158,34 @@ def overdue_learners(rows: Iterable[ItemStateRow], now: datetime) -> list[Overdu
     return sorted(learners, key=lambda learner: (learner.oldest_due, learner.user_id))
 
 
-def learner_item_row(row: ItemStateRow) -> LearnerItemRow:
-    return LearnerItemRow(
-        user_id=row.user_id,
-        item_id=row.item_id,
-        attempts=row.reviews,
-        correct=row.correct,
-        box=row.box,
-        due=row.due,
-        last_review=row.last_review,
-    )
+def learner_item_rows(
+    rows: Iterable[ItemStateRow], reviews: Iterable[Review]
+) -> list[LearnerItemRow]:
+    """One row per learner × item.  Box and due are the learner's own (one Leitner state per
+    learner, wherever they study); attempts, right answers and the last review count only
+    ``reviews``: what the guild asking may see (its own and DMs), practice left out."""
+    attempts: Counter[tuple[int, str]] = Counter()
+    correct: Counter[tuple[int, str]] = Counter()
+    last: dict[tuple[int, str], datetime] = {}
+    for review in reviews:
+        if review.practice:
+            continue
+        key = (review.user_id, review.item_id)
+        attempts[key] += 1
+        correct[key] += review.correct
+        last[key] = max(last.get(key, review.reviewed_at), review.reviewed_at)
+    return [
+        LearnerItemRow(
+            user_id=row.user_id,
+            item_id=row.item_id,
+            attempts=attempts[row.user_id, row.item_id],
+            correct=correct[row.user_id, row.item_id],
+            box=row.box,
+            due=row.due,
+            last_review=last.get((row.user_id, row.item_id)),
+        )
+        for row in rows
+    ]
 
 
 def learner_stats(context: StudyContext, guild_id: int, user_id: int) -> LearnerStats:
@@ -172,13 +194,13 @@ def learner_stats(context: StudyContext, guild_id: int, user_id: int) -> Learner
     with context.database.read_session() as session:
         if not queries.is_enrolled(session, guild_id, user_id):
             raise NotEnrolled()
-        zone_name, rows, reviews = _learner_history(session, context, user_id)
+        zone_name, rows, reviews = _learner_history(session, context, user_id, guild_id)
     return LearnerStats(
         guild_id=guild_id,
         user_id=user_id,
         enrolled=True,
         progress=build_progress(context, user_id, zone_name, rows, reviews, now),
-        items=sorted((learner_item_row(row) for row in rows), key=lambda r: r.item_id),
+        items=sorted(learner_item_rows(rows, reviews), key=lambda r: r.item_id),
         diagnosis_counts=diagnosis_counts(reviews),
         last_review=reviews[-1].reviewed_at if reviews else None,
     )

@@ -157,3 +157,40 @@ async def test_forget_deletes_the_learner_and_nobody_else(
         assert count(database, model, user_id=ALICE) == 0
     assert count(database, Review, user_id=BOB) == 3
     assert not await service.forget_learner(ALICE)
+
+
+async def test_learner_stats_count_only_what_happened_in_that_guild_or_in_dms(
+    service: StudyService, clock: FixedClock
+) -> None:
+    # one learner in two servers: each server's instructor sees her work there (and in DMs),
+    # never what she did in the other server
+    await answer_all(service, ALICE, correct=True, guild_id=GUILD)
+    clock.advance(days=3)
+    await answer_all(service, ALICE, correct=False, guild_id=GUILD + 1)
+    here = await service.learner_stats(GUILD, ALICE)
+    there = await service.learner_stats(GUILD + 1, ALICE)
+    assert (here.progress.reviews, here.progress.accuracy) == (3, 1.0)
+    assert here.diagnosis_counts == [] and here.last_review == START
+    assert (there.progress.reviews, there.progress.accuracy) == (3, 0.0)
+    assert there.diagnosis_counts == [("forgot-upstream", 1)]
+    assert there.last_review == START + timedelta(days=3)
+
+    clock.advance(days=1)
+    await answer_all(service, ALICE, correct=True, guild_id=None)  # in DMs: both see it
+    for guild in (GUILD, GUILD + 1):
+        assert (await service.learner_stats(guild, ALICE)).progress.reviews == 6
+
+
+async def test_the_csv_rows_count_only_that_guilds_reviews(
+    service: StudyService, clock: FixedClock
+) -> None:
+    await answer_all(service, ALICE, correct=True, guild_id=GUILD)
+    clock.advance(days=3)
+    await answer_all(service, ALICE, correct=False, guild_id=GUILD + 1)
+    here = await service.class_stats(GUILD, START + timedelta(days=10))  # a period with none
+    [alice_items_here] = [{r.attempts for r in here.rows}]
+    assert alice_items_here == {1}
+    assert all(r.correct == 1 and r.last_review == START for r in here.rows)
+    learner = await service.learner_stats(GUILD + 1, ALICE)
+    assert all(r.attempts == 1 and r.correct == 0 for r in learner.items)
+    assert all(r.last_review == START + timedelta(days=3) for r in learner.items)
