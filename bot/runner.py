@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import shutil
 import signal
 import sys
+import textwrap
 from dataclasses import replace
 
 import discord
@@ -19,6 +21,7 @@ from bot.client import ChainruleBot, create_bot, tune_garbage_collector
 from bot.exit_codes import EXIT_CONFIG, EXIT_INTERRUPTED, EXIT_OK, EXIT_UNREACHABLE
 from bot.logs import configure_logging
 from bot.settings import MissingTokenError, Settings, SettingsError
+from bot.token_shape import MalformedToken, token_user_id
 from quizzes.decks import DeckError
 from quizzes.storage.db import Database, DatabaseDriverMissing
 from quizzes.study import StudyService
@@ -37,15 +40,31 @@ SETUP_HELP = (
 )
 
 
+def setup_help(problem: str) -> str:
+    """The set-up paragraph, wrapped to the terminal (at most 100 columns, for reading)."""
+    width = min(shutil.get_terminal_size().columns, 100) - 1
+    return textwrap.fill(
+        SETUP_HELP.format(problem=problem),
+        width=max(width, 40),
+        break_long_words=False,  # a URL stays whole, to be copied
+        break_on_hyphens=False,
+    )
+
+
 def run_bot(command: str) -> int:
     """``run`` (serve until a signal) or ``sync-commands`` (publish and exit)."""
     try:
         settings = Settings.from_env()
     except MissingTokenError:
-        print(SETUP_HELP.format(problem="none was found"), file=sys.stderr)
+        print(setup_help("none was found"), file=sys.stderr)
         return EXIT_CONFIG
     except SettingsError as error:
         print(f"chainrule: {error}", file=sys.stderr)
+        return EXIT_CONFIG
+    try:  # offline, as doctor does: "abc" is not worth a trip to Discord and a network error
+        token_user_id(settings.token)
+    except MalformedToken as mistake:
+        print(setup_help(f"the one given is not a bot token: {mistake}"), file=sys.stderr)
         return EXIT_CONFIG
     configure_logging(settings.log_level, secrets=[settings.token])
     # chainrule has no voice features: discord.py's start-up warnings about voice are noise
@@ -56,7 +75,7 @@ def run_bot(command: str) -> int:
         print("chainrule: stopped before the bot was serving.", file=sys.stderr)
         return EXIT_INTERRUPTED
     except discord.LoginFailure:
-        print(SETUP_HELP.format(problem="Discord rejected the one given"), file=sys.stderr)
+        print(setup_help("Discord rejected the one given"), file=sys.stderr)
         return EXIT_CONFIG
     except (OSError, discord.GatewayNotFound) as error:
         print(f"chainrule: cannot reach Discord ({error}); check the network.", file=sys.stderr)

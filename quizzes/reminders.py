@@ -197,6 +197,11 @@ class ReminderService:
             if _time_in_force(learner, guild) is None:
                 raise ReminderError("Give a time for your reminder, e.g. /remind time:18:30.")
             channel_id = guild.reminder_channel_id if guild else None
+            if learner.reminder_where == "channel" and learner.reminder_guild_id is None:
+                raise ReminderError(
+                    "Channel reminders need a server: run /remind where:channel in the server "
+                    "whose reminder channel should mention you, or choose where:dm here."
+                )
             if learner.reminder_where == "channel" and channel_id is None:
                 raise ReminderError(
                     "This server has no reminder channel yet: an instructor can set one with "

@@ -20,6 +20,7 @@ REJECTED_TOKEN = "MTAx.rejected.token-that-must-not-be-printed"  # noqa: S105
 
 
 def assert_setup_help(stderr: str) -> None:
+    stderr = " ".join(stderr.split())  # wrapped to the terminal: phrases may span lines
     assert "Traceback" not in stderr
     for needed in ("DISCORD_TOKEN", "https://discord.com/developers/applications", "'bot'"):
         assert needed in stderr
@@ -32,7 +33,7 @@ def test_a_missing_token_explains_the_setup_and_exits_2(tmp_path: Path, command:
     result = run_chainrule([command], tmp_path, {})
     assert result.returncode == EXIT_CONFIG
     assert_setup_help(result.stderr)
-    assert "none was found" in result.stderr
+    assert "none was found" in " ".join(result.stderr.split())
 
 
 def test_the_token_may_come_from_a_dotenv_file(tmp_path: Path) -> None:
@@ -182,3 +183,17 @@ def test_a_rejected_token_explains_the_setup_and_exits_2(
     assert "rejected" in captured.err
     assert REJECTED_TOKEN not in captured.out + captured.err
     assert (tmp_path / "chainrule.db").exists()  # the schema was brought to head first
+
+
+@pytest.mark.parametrize("command", ["run", "sync-commands"])
+def test_a_token_of_the_wrong_shape_is_named_before_connecting(
+    tmp_path: Path, command: str
+) -> None:
+    result = run_chainrule([command], tmp_path, {"DISCORD_TOKEN": "abc", "COLUMNS": "60"})
+    assert result.returncode == EXIT_CONFIG
+    said = " ".join(result.stderr.split())
+    assert "not a bot token" in said and "three parts" in said
+    assert "check the network" not in said
+    assert_setup_help(result.stderr)
+    assert max(len(line) for line in result.stderr.splitlines()) <= 59  # wrapped to the terminal
+    assert not (tmp_path / "chainrule.db").exists()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import logging
 from pathlib import Path
 
@@ -157,3 +158,56 @@ def test_the_deck_to_teach_is_the_shipped_one_unless_chainrule_deck_names_a_file
     chosen = Settings.from_env({"DISCORD_TOKEN": TOKEN, "CHAINRULE_DECK": str(trial)}, None)
     assert chosen.deck_path == trial
     assert chosen.load_deck().id == "lesson-04-copy"
+
+
+INTERACTION_TOKEN = "aW50ZXJhY3Rpb246MTIzNDU2Nzg5MDEyMzQ1Njc4OTA6" + "x1Y2_-" * 8
+
+
+def test_interaction_tokens_in_discord_py_debug_lines_are_redacted() -> None:
+    # the shapes of discord.py 2.7's own DEBUG lines (http.py, webhook/async_.py, gateway.py)
+    stream = io.StringIO()
+    root = logging.getLogger()
+    saved_handlers, saved_level = list(root.handlers), root.level
+    configure_logging("DEBUG", secrets=[TOKEN], stream=stream)
+    try:
+        logging.getLogger("discord.http").warning(
+            "%s %s with %s has returned %s",
+            "POST",
+            f"https://discord.com/api/v10/interactions/1234567/{INTERACTION_TOKEN}/callback",
+            None,
+            204,
+        )
+        logging.getLogger("discord.webhook.async_").debug(
+            "Webhook ID %s with %s %s has returned status code %s",
+            987,
+            "PATCH",
+            f"https://discord.com/api/v10/webhooks/987/{INTERACTION_TOKEN}/messages/@original",
+            200,
+        )
+        event = {"t": "INTERACTION_CREATE", "d": {"id": "1", "token": INTERACTION_TOKEN}}
+        logging.getLogger("discord.gateway").debug("WebSocket Event: %s", event)
+        raw = json.dumps({"token": INTERACTION_TOKEN})
+        logging.getLogger("discord.gateway").debug("raw %s", raw)
+    finally:
+        root.handlers[:] = saved_handlers
+        root.setLevel(saved_level)
+    output = stream.getvalue()
+    assert INTERACTION_TOKEN not in output
+    assert output.count(REDACTED) == 4
+    assert "/interactions/1234567/[redacted]/callback" in output  # which request stays readable
+
+
+def test_alembic_says_nothing_at_the_default_level() -> None:
+    stream = io.StringIO()
+    root = logging.getLogger()
+    saved_handlers, saved_level = list(root.handlers), root.level
+    alembic_level = logging.getLogger("alembic").level
+    configure_logging("INFO", stream=stream)
+    try:
+        logging.getLogger("alembic.runtime.migration").info("Context impl SQLiteImpl.")
+        logging.getLogger("alembic.runtime.migration").warning("a real warning")
+    finally:
+        root.handlers[:] = saved_handlers
+        root.setLevel(saved_level)
+        logging.getLogger("alembic").setLevel(alembic_level)
+    assert "Context impl" not in stream.getvalue() and "a real warning" in stream.getvalue()

@@ -368,6 +368,14 @@ async def test_channel_reminders_need_the_guilds_reminder_channel(
     assert shown.where == "channel" and shown.channel_id == 70
 
 
+async def test_channel_reminders_asked_for_in_a_dm_say_they_need_a_server(
+    reminders: ReminderService,
+) -> None:
+    with pytest.raises(ReminderError, match="Channel reminders need a server"):
+        await reminders.set_reminder(ADA, at="08:00", where="channel", guild_id=None)
+    assert not (await reminders.settings(ADA)).enabled  # nothing was turned on
+
+
 async def test_a_learner_without_a_time_follows_the_guild_default(
     database: Database, reminders: ReminderService, clock: FixedClock
 ) -> None:
