@@ -14,7 +14,7 @@ from datetime import datetime
 
 from quizzes.autograd import GateRow
 from quizzes.grading import Grade, QuantityResult
-from quizzes.problems.base import Choice, Expected, Problem, Quantity, fmt, fmt_matrix
+from quizzes.problems.base import Choice, Expected, Problem, Quantity, fmt, fmt_array
 from quizzes.study.results import Progress, SubmitResult, UndoResult
 
 RIGHT, WRONG = "✓", "✗"
@@ -37,7 +37,7 @@ def show(value: Expected | float | str) -> str:
     if isinstance(value, str):
         return value
     if isinstance(value, tuple):
-        return fmt_matrix(value)
+        return fmt_array(value)
     return fmt(value)
 
 

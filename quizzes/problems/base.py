@@ -199,6 +199,18 @@ def fmt_matrix(rows: Iterable[Iterable[float]]) -> str:
     return "[" + ", ".join("[" + ", ".join(fmt(x) for x in row) + "]" for row in rows) + "]"
 
 
+def fmt_column(rows: Iterable[Iterable[float]]) -> str:
+    """A column vector as the prompts write it: [5, 6], not [[5], [6]]."""
+    return "[" + ", ".join(fmt(x) for row in rows for x in row) + "]"
+
+
+def fmt_array(rows: Matrix) -> str:
+    """A matrix, or a column vector written as one (how every prompt and solution writes b)."""
+    if len(rows) > 1 and all(len(row) == 1 for row in rows):
+        return fmt_column(rows)
+    return fmt_matrix(rows)
+
+
 def fmt_factor(x: float) -> str:
     """A number as a factor in a written product: negatives in parentheses, 2·(-1)."""
     return f"({fmt(x)})" if x < 0 else fmt(x)

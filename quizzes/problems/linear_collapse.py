@@ -17,7 +17,7 @@ from quizzes.problems.base import (
     Problem,
     Quantity,
     clamp_level,
-    fmt,
+    fmt_column,
     fmt_matrix,
     pick_nonzero,
 )
@@ -57,7 +57,7 @@ def _layers(seed: int, level: int) -> tuple[Array, Array, Array, Array, Array]:
 
 
 def _column(array: Array | Matrix) -> str:
-    return "[" + ", ".join(fmt(row[0]) for row in array) + "]"
+    return fmt_column(array)
 
 
 def _solution(w1: Array, b1: Array, w2: Array, b2: Array, x: Array) -> str:
