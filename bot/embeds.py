@@ -238,4 +238,4 @@ def progress_embed(progress: Progress) -> discord.Embed:
 
 
 def undo_text(undo: UndoResult) -> str:
-    return presentation.undo_text(undo, timestamp, f"`{undo.item_id}`")
+    return presentation.undo_text(undo, timestamp)

@@ -74,8 +74,9 @@ def schedule_text(result: SubmitResult, show_time: TimeFormatter) -> str:
 
 
 # ---- the worked solution ---------------------------------------------------
-def undo_text(undo: UndoResult, show_time: TimeFormatter, item: str) -> str:
-    """What ``/undo`` and ``u`` say; ``item`` is the item's name as the front end shows it."""
+def undo_text(undo: UndoResult, show_time: TimeFormatter) -> str:
+    """What ``/undo`` and ``u`` say, naming the item as the learner knows it (never its id)."""
+    item = undo.title or "that item"
     when = show_time(undo.reviewed_at)
     if undo.practice:
         return f"Undid your practice answer to {item} from {when}; practice moves no box."

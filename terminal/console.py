@@ -188,7 +188,7 @@ async def _study(database: Database, sitting: Sitting, reader: StdinReader) -> N
     service = StudyService(database, deck=sitting.deck)
     user_id = terminal_learner_id(sitting.user)
     where = make_url(database.url).render_as_string(hide_password=True)
-    print(f"Studying as {sitting.user} (learner {user_id}) with {where}")
+    print(f"Studying as {sitting.user} with {where}")
     previous = signal.signal(signal.SIGINT, reader.on_interrupt)
     try:
         if sitting.timezone is not None:  # stored first: the session's days follow the zone

@@ -175,4 +175,4 @@ def progress_report(progress: Progress, show_time: LocalTime) -> str:
 
 
 def undo_done(undo: UndoResult, show_time: LocalTime) -> str:
-    return presentation.undo_text(undo, show_time, undo.item_id)
+    return presentation.undo_text(undo, show_time)

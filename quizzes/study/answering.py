@@ -253,6 +253,7 @@ def _undo_once(context: StudyContext, user_id: int, now: datetime) -> UndoResult
             due=due,
             reviewed_at=review.reviewed_at,
             practice=review.practice,
+            title=context.item_title(review.item_id),
         )
 
 

@@ -45,9 +45,22 @@ class StudyContext:
     def card(self, item_id: str) -> Card | None:
         return self._cards.get(item_id)
 
+    def item_title(self, item_id: str) -> str:
+        """How a learner knows an item: a card by its front, a problem family by its title."""
+        card = self.card(item_id)
+        if card is not None:
+            return f"the card “{_shortened(card.front)}”"
+        family = FAMILIES.get(item_id)
+        return f"the problem “{family.title}”" if family is not None else "an item no longer taught"
+
     def is_servable(self, item_id: str) -> bool:
         """Still in the deck: a card the deck has, or a family it schedules that exists."""
         return item_id in self.servable_ids
 
     def build_problem(self, family: str, level: int) -> Problem:
         return FAMILIES[family].build(self.draw_seed(), level)
+
+
+def _shortened(text: str, limit: int = 60) -> str:
+    line = " ".join(text.split())
+    return line if len(line) <= limit else line[: limit - 1].rstrip() + "…"

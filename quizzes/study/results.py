@@ -76,6 +76,7 @@ class UndoResult:
     due: datetime | None  # the due time restored
     reviewed_at: datetime  # when the undone answer was given
     practice: bool = False  # a practice answer: no box moved, none to restore
+    title: str = ""  # how the learner knows the item: "the card “…”", "the problem “…”"
 
 
 @dataclass

@@ -30,6 +30,7 @@ def test_study_needs_no_token_and_quits_with_a_summary(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stderr
     assert "Flashcard (box 1)" in result.stdout
+    assert "Studying as " in result.stdout and "(learner -" not in result.stdout  # no ids
     assert "Press Enter to show the answer: q\n" in result.stdout  # piped answers are echoed
     assert "Session over\n  answered: 0\n  right: 0" in result.stdout
     assert "Your progress" in result.stdout

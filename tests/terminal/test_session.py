@@ -259,7 +259,10 @@ async def test_resume_skips_an_item_that_left_the_deck(database: Database) -> No
 async def test_undo_takes_back_the_last_answer(service: StudyService) -> None:
     _, screen = await run(service, "", "k", "u", "q")
     card_id = service.deck.cards[0].id
-    assert f"Undid your answer to {card_id} from Mon 03 Mar 12:00 UTC" in screen.text
+    front = " ".join(service.deck.cards[0].front.split())[:40]
+    assert "Undid your answer to the card “" + front in screen.text
+    assert "from Mon 03 Mar 12:00 UTC" in screen.text
+    assert card_id not in screen.text.split("Undid")[1].splitlines()[0]  # no internal id
     assert "answered: 0\n  right: 0" in screen.text
     stored = await reviews(service)
     assert [(r["item_id"], r["undone"]) for r in stored] == [(card_id, True)]
@@ -269,7 +272,8 @@ async def test_undo_takes_back_the_last_answer(service: StudyService) -> None:
 
 async def test_undoing_a_practice_answer_says_no_box_moved(service: StudyService) -> None:
     _, screen = await run(service, *[RIGHT] * 5, "u", "q", practice_family="add-mul")
-    assert "Undid your practice answer to add-mul from Mon 03 Mar 12:00 UTC" in screen.text
+    assert "Undid your practice answer to the problem “Add then multiply" in screen.text
+    assert "from Mon 03 Mar 12:00 UTC; practice moves no box" in screen.text
     assert "practice moves no box" in screen.text and "back in box" not in screen.text
     stored = await reviews(service)
     assert [(r["practice"], r["undone"]) for r in stored] == [(True, True)]
