@@ -45,10 +45,15 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 
 
 def add_try_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    from quizzes.presentation import family_lines  # no discord: try stays quick to start
+
     study = commands.add_parser(
         "try",
         aliases=["study"],
         help="study in this terminal, offline, no token needed (q stops, u undoes)",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="problem families for --practice:\n"
+        + "\n".join(f"  {line}" for line in family_lines()),
     )
     study.add_argument(
         "--db",

@@ -14,6 +14,7 @@ from datetime import datetime
 
 from quizzes.autograd import GateRow
 from quizzes.grading import Grade, QuantityResult
+from quizzes.problems import FAMILIES
 from quizzes.problems.base import Choice, Expected, Problem, Quantity, fmt, fmt_array
 from quizzes.study.results import Progress, SubmitResult, UndoResult
 
@@ -26,6 +27,12 @@ TimeFormatter = Callable[[datetime], str]
 def plural(count: int, singular: str, plural_form: str | None = None) -> str:
     """``1 card``, ``2 cards``, ``0 problem families`` (with ``plural_form``)."""
     return f"{count} {singular if count == 1 else plural_form or singular + 's'}"
+
+
+def family_lines() -> list[str]:
+    """One line per problem family: its id, then its title, ids aligned."""
+    width = max(len(family_id) for family_id in FAMILIES)
+    return [f"{family_id:<{width}}  {family.title}" for family_id, family in FAMILIES.items()]
 
 
 def mark(correct: bool) -> str:

@@ -155,7 +155,11 @@ def summary(answered: int, right: int, progress: Progress, show_time: LocalTime)
 
 def nothing_due(next_due: datetime | None, show_time: LocalTime) -> str:
     when = "" if next_due is None else f"; the next review is {show_time(next_due)}"
-    return f"Nothing is due right now{when}. Try --practice FAMILY for an extra problem."
+    families = "\n".join(f"{INDENT}{line}" for line in presentation.family_lines())
+    return (
+        f"Nothing is due right now{when}. For an extra problem, run chainrule try "
+        f"--practice FAMILY with one of:\n{families}"
+    )
 
 
 def progress_report(progress: Progress, show_time: LocalTime) -> str:

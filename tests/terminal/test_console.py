@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from quizzes.problems import FAMILIES
 from terminal.console import StdinReader, terminal_learner_id
 from tests.cli import (
     REPOSITORY,
@@ -173,3 +174,11 @@ def test_running_the_bot_does_not_import_the_terminal() -> None:
         timeout=120,
     )
     assert result.stdout.strip() == "False"
+
+
+def test_try_help_lists_every_family_with_its_title(tmp_path: Path) -> None:
+    result = run_study(["--help"], tmp_path, "")
+    assert result.returncode == 0
+    listed = result.stdout.split("problem families for --practice:")[1].splitlines()
+    lines = [line.split(maxsplit=1) for line in listed if line.strip()]
+    assert [(f, t) for f, t in lines] == [(f.id, f.title) for f in FAMILIES.values()]

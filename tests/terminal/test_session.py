@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from quizzes.grading import MISTAKES
+from quizzes.problems import FAMILIES
 from quizzes.problems.base import Problem
 from quizzes.storage.db import Database
 from quizzes.study import StudyService
@@ -340,6 +341,8 @@ async def test_nothing_due_shows_when_next_and_the_progress(service: StudyServic
     script, screen = await run(service)
     assert script.prompts == []
     assert "Nothing is due right now; the next review is Wed 05 Mar" in screen.text
+    assert "--practice FAMILY with one of:" in screen.text
+    assert all(f"{f.id}  " in screen.text and f.title in screen.text for f in FAMILIES.values())
     assert "Session over" not in screen.text
     assert "reviews: 2" in screen.text
 
