@@ -40,6 +40,12 @@ if ! "$python_bin" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2> /dev
     "set PYTHON=/path/to/python3.11" >&2
   exit 1
 fi
+# a newcomer's first run installs for about a minute: say so instead of sitting silent
+if [ ! -x .venv/bin/python ]; then
+  echo "Setting up .venv (first run, about a minute)…" >&2
+else
+  echo "Updating .venv (pyproject.toml changed or the checkout moved)…" >&2
+fi
 if [ ! -x .venv/bin/python ]; then
   "$python_bin" -m venv .venv || {
     echo "setup: could not create .venv (on Debian or Ubuntu: apt-get install python3-venv)" >&2
@@ -48,14 +54,29 @@ if [ ! -x .venv/bin/python ]; then
 fi
 
 # pip's output, minus this machine's index notices; a failed install stops here, loudly.
+# pip runs quietly; only when it is slow (downloading, building) is a line shown now and then.
 pip_install() {
-  local output
-  if ! output="$(.venv/bin/python -m pip install --quiet "$@" 2>&1)"; then
-    printf '%s\n' "$output" >&2
+  local log status waited=0
+  log="$(mktemp)"
+  .venv/bin/python -m pip install --quiet "$@" > "$log" 2>&1 &
+  local pip_pid=$!
+  while kill -0 "$pip_pid" 2> /dev/null; do
+    sleep 1
+    waited=$((waited + 1))
+    if [ $((waited % 20)) -eq 0 ]; then
+      echo "  … still installing (${waited} s; pip is downloading or building packages)" >&2
+    fi
+  done
+  status=0
+  wait "$pip_pid" || status=$?
+  if [ "$status" -ne 0 ]; then
+    cat "$log" >&2
+    rm -f "$log"
     echo "setup: pip install $* failed (above)" >&2
     exit 1
   fi
-  printf '%s\n' "$output" | grep -v -e '^WARNING: Location' -e '^$' || true
+  grep -v -e '^WARNING: Location' -e '^$' "$log" || true
+  rm -f "$log"
 }
 pip_install --upgrade pip
 spec="."
@@ -65,3 +86,4 @@ spec="."
 PYTHONWARNINGS="ignore:Editable installation${PYTHONWARNINGS:+,$PYTHONWARNINGS}" pip_install -e "$spec"
 .venv/bin/python -c "import quizzes, bot" # fails loudly if the install did not work
 fingerprint .venv/bin/python > "$stamp"
+echo "Set up .venv." >&2

@@ -90,3 +90,22 @@ def test_the_run_command_works_in_the_directory_it_is_called_from(tmp_path: Path
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith('✓ my-deck.toml: deck "lesson-04"')
+
+
+def test_a_first_run_says_it_is_setting_up_before_the_install_starts(tmp_path: Path) -> None:
+    # a Python that is new enough but cannot make a virtualenv: the set-up stops right after
+    # announcing itself, so the announcement is seen without a minute of installing
+    no_venv = tmp_path / "python3.12"
+    no_venv.write_text(
+        '#!/bin/sh\ncase "$1" in -c) exit 0;; -m) echo "No module named venv" >&2; exit 1;; '
+        "esac\nexit 1\n",
+        encoding="utf-8",
+    )
+    no_venv.chmod(0o755)
+    clone = tmp_path / "clone"
+    clone.mkdir()
+    result = run_setup(str(no_venv), fresh_checkout(clone))
+    assert result.returncode == 1
+    lines = result.stderr.splitlines()
+    assert lines[0] == "Setting up .venv (first run, about a minute)…"
+    assert "could not create .venv" in lines[-1]
