@@ -183,7 +183,10 @@ def worked_solution(problem: Problem, room: int) -> str:
 
 
 def schedule_text(result: SubmitResult) -> str:
-    return presentation.schedule_text(result, timestamp)
+    text = presentation.schedule_text(result, timestamp)
+    if result.practice or result.next_due is None:
+        return text
+    return f"{text}\n-# {presentation.day_rollover_note()}"  # Discord's small print
 
 
 def parse_error_text(error: AnswerParseError) -> str:
@@ -233,7 +236,9 @@ def progress_embed(progress: Progress) -> discord.Embed:
         )
     if progress.next_due is not None:
         embed.add_field(name="Next due", value=timestamp(progress.next_due), inline=False)
-    embed.set_footer(text=f"Days follow your time zone ({progress.timezone}).")
+    embed.set_footer(
+        text=f"Days follow your time zone ({progress.timezone}). {presentation.day_rollover_note()}"
+    )
     return limits.fit_embed(embed)
 
 

@@ -14,6 +14,7 @@ from datetime import datetime
 
 from quizzes.autograd import GateRow
 from quizzes.grading import Grade, QuantityResult
+from quizzes.leitner import LeitnerConfig
 from quizzes.problems import FAMILIES
 from quizzes.problems.base import Choice, Expected, Problem, Quantity, fmt, fmt_array
 from quizzes.study.results import Progress, SubmitResult, UndoResult
@@ -69,6 +70,14 @@ def explained_choices(problem: Problem, grade: Grade | None) -> list[Choice]:
     if grade is not None and grade.results:
         given = str(grade.results[0].given)
     return [choice for choice in problem.choices if choice.correct or choice.key == given]
+
+
+def day_rollover_note(hour: int = LeitnerConfig().rollover_hour) -> str:
+    """Why "due again" names an early-morning time: review days start at the rollover hour."""
+    return (
+        f"Review days roll over at {hour:02d}:00 in your time zone, so studying after "
+        "midnight still counts for the day before."
+    )
 
 
 def schedule_text(result: SubmitResult, show_time: TimeFormatter) -> str:

@@ -174,7 +174,10 @@ def progress_report(progress: Progress, show_time: LocalTime) -> str:
     lines += [f"{name}:\n{indented(body)}" for name, body in sections]
     if progress.next_due is not None:
         lines.append(f"Next due: {show_time(progress.next_due)}")
-    lines.append(f"Days follow the time zone {progress.timezone} (change it with --timezone ZONE).")
+    lines.append(
+        f"Days follow the time zone {progress.timezone} (change it with --timezone ZONE). "
+        + presentation.day_rollover_note()
+    )
     return "\n".join(lines)
 
 

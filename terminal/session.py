@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from quizzes import presentation
 from quizzes.decks import Card
 from quizzes.grading import AnswerParseError
 from quizzes.leitner import ReviewSession
@@ -66,6 +67,7 @@ class TerminalStudy:
         self._counted: list[SubmitResult] = []  # this session's answers, for undo
         self.session: ReviewSession | None = None  # the queue of a review (not practice)
         self._nothing_was_due = False
+        self._days_explained = False  # the day rollover is explained once a sitting
 
     async def run(self) -> None:
         """Study until nothing is due, q, end of input or Ctrl-C; then the summary and progress."""
@@ -175,6 +177,14 @@ class TerminalStudy:
                 return answers
 
     async def _show_result(self, item: ServedItem, result: SubmitResult) -> None:
+        try:
+            await self._show_verdict(item, result)
+        finally:
+            if not self._days_explained and not result.practice and result.next_due:
+                self._days_explained = True  # the first "due again" of a sitting says why
+                self.write(presentation.day_rollover_note())
+
+    async def _show_verdict(self, item: ServedItem, result: SubmitResult) -> None:
         if item.card is not None:
             self.write(formatting.card_result(result, self.show_time))
             return

@@ -65,10 +65,13 @@ async def test_practice_grades_without_moving_any_box(
 async def test_progress_shows_the_learners_own_record(
     double: DiscordDouble, chainrule: ChainruleBot, guild: FakeGuild, ada: FakeUser
 ) -> None:
-    await grade_first_card(double, ada, "Knew it")
+    graded = await grade_first_card(double, ada, "Knew it")
+    rollover = "Review days roll over at 04:00 in your time zone"
+    assert rollover in message_text(graded)  # where "due again" names an early hour
     progress = await double.slash(ada, "progress")
     mine = await double.wait_for_text(progress, "Your progress")
     assert is_ephemeral(mine)
+    assert rollover in mine["embeds"][0]["footer"]["text"]
     assert "reviews: 1" in message_text(mine) and "accuracy: 100%" in message_text(mine)
 
     bob = double.add_user("bob", guild=guild)

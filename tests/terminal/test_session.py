@@ -353,3 +353,13 @@ async def test_diagrams_are_saved_as_png(service: StudyService, tmp_path: Path) 
     [png] = folder.glob("add-mul-*.png")
     assert png.read_bytes().startswith(b"\x89PNG")
     assert f"Circuit diagram: {png}" in screen.text
+
+
+async def test_the_day_rollover_is_explained_once_where_due_again_first_appears(
+    service: StudyService,
+) -> None:
+    _, screen = await run(service, "", "k", *[RIGHT] * 5)
+    note = "Review days roll over at 04:00 in your time zone"
+    assert screen.text.count(note) == 2  # after the first "due again", and in the progress
+    first_due = screen.text.index("due again")
+    assert first_due < screen.text.index(note) < screen.text.index("Session over")
