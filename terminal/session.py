@@ -18,7 +18,7 @@ from pathlib import Path
 
 from quizzes import presentation
 from quizzes.decks import Card
-from quizzes.grading import AnswerParseError
+from quizzes.grading import AnswerParseError, parse_field
 from quizzes.leitner import ReviewSession
 from quizzes.problems.base import Problem, Quantity
 from quizzes.study import NothingDue, ServedItem, StudyError, StudyService, SubmitResult
@@ -157,6 +157,17 @@ class TerminalStudy:
             answers |= await self._answer_page(item, problem, page)
         return answers
 
+    async def _ask_field(self, problem: Problem, quantity: Quantity) -> str:
+        """One field, asked again at once until it can be read (nothing is recorded)."""
+        while True:
+            text = await self._ask(prompt_for(quantity))
+            try:
+                parse_field(problem, quantity, text)
+            except AnswerParseError as error:
+                self.write(formatting.parse_error(error))
+            else:
+                return text
+
     async def _answer_page(self, item: ServedItem, problem: Problem, page: int) -> dict[str, str]:
         """One page's answers, checked before the next page; unreadable fields are re-asked."""
         heading = formatting.page_heading(problem, page)
@@ -166,8 +177,8 @@ class TerminalStudy:
         asking = problem.pages[page]
         while True:
             for quantity in asking:
-                answers[quantity.name] = await self._ask(prompt_for(quantity))
-            try:
+                answers[quantity.name] = await self._ask_field(problem, quantity)
+            try:  # the whole page once more, as the service will read it
                 await self.service.check_page(self.user_id, item.attempt_id, page, answers)
             except AnswerParseError as error:
                 self.write(formatting.parse_error(error))

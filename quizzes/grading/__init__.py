@@ -26,6 +26,7 @@ from quizzes.grading.parsing import (
     FieldError,
     Given,
     parse_answers,
+    parse_field,
 )
 from quizzes.grading.tolerance import TOLERANCE_NOTE, is_close, matches
 from quizzes.problems.base import Expected, Problem
@@ -46,6 +47,7 @@ __all__ = [
     "is_close",
     "matches",
     "parse_answers",
+    "parse_field",
 ]
 
 

@@ -24,6 +24,7 @@ Given = float | Matrix | str
 _MINUS_SIGNS = str.maketrans({"\u2212": "-", "\u2013": "-"})
 _NUMBER = r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?"
 _SCALAR = re.compile(rf"(?P<num>{_NUMBER})(?:/(?P<den>{_NUMBER}))?", re.ASCII)
+_DECIMAL_COMMA = re.compile(r"[+-]?[0-9]+,[0-9]+", re.ASCII)  # 1,5: a European decimal
 _BRACKET_TOKEN = re.compile(r"\s*(\[|\]|,|[^\s\[\],]+)")
 _ROW_SEPARATOR = re.compile(r"[;\n]")
 _CELL_SEPARATOR = re.compile(r"[\s,]+")
@@ -80,6 +81,17 @@ def parse_answers(
     return parsed
 
 
+def parse_field(problem: Problem, quantity: Quantity, text: str) -> Given:
+    """One field, read as soon as it is typed (AnswerParseError naming it if unreadable)."""
+    try:
+        return _parse_field(problem, quantity, text)
+    except _Unreadable as problem_with_field:
+        example = _example_for(problem, quantity)
+        raise AnswerParseError(
+            [FieldError(quantity.name, quantity.label, str(problem_with_field), example)]
+        ) from None
+
+
 def _parse_field(problem: Problem, quantity: Quantity, text: str) -> Given:
     """One field's text as the kind of value ``quantity`` expects (raises _Unreadable)."""
     if not isinstance(text, str):
@@ -102,6 +114,8 @@ def _parse_number(text: str) -> float:
     compact = re.sub(r"\s*/\s*", "/", compact)
     match = _SCALAR.fullmatch(compact)
     if match is None:
+        if _DECIMAL_COMMA.fullmatch(compact):
+            raise _Unreadable("has a comma in the number: use a decimal point (1.5, not 1,5)")
         raise _Unreadable("is not a number")
     value = _bounded(float(match["num"]))
     if match["den"] is not None:

@@ -158,9 +158,16 @@ async def test_an_unreadable_answer_is_asked_again_and_records_nothing(
     script, screen = await run(service, "abc", *[RIGHT] * 4, "q", practice_family="add-mul")
     assert "I could not read that, so nothing was recorded." in screen.text
     assert "q = x + y: is not a number — for example" in screen.text
-    assert script.prompts[5] == "q = x + y = "  # only the unreadable field, at once
+    assert script.prompts[:2] == ["q = x + y = "] * 2  # asked again at once, as it is typed
     assert await reviews(service) == []
     assert "answered: 0" in screen.text
+
+
+async def test_a_decimal_comma_is_named_at_once(service: StudyService) -> None:
+    script, screen = await run(service, "1,5", "q", practice_family="add-mul")
+    assert "q = x + y: has a comma in the number: use a decimal point (1.5, not 1,5)" in screen.text
+    assert script.prompts == ["q = x + y = "] * 2
+    assert await reviews(service) == []
 
 
 async def test_each_page_is_checked_before_the_next_is_asked(database: Database) -> None:

@@ -89,7 +89,7 @@ def test_reads_a_column_vector_written_as_a_row(text: str) -> None:
         ("1_000", "not a number"),
         ("٣", "not a number"),  # an Arabic-Indic digit, which float() would accept
         ("½", "not a number"),
-        ("3,5", "not a number"),
+        ("3,5", "use a decimal point"),
         ("__import__('os').system('ls')", "not a number"),
         ("[1]", "not a number"),
         ("1" * (MAX_ANSWER_LENGTH + 1), f"longer than {MAX_ANSWER_LENGTH}"),
