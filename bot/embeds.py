@@ -123,7 +123,11 @@ def result_embed(
     for name, value in closing:
         embed.add_field(name=name, value=value, inline=False)
     room = min(limits.EMBED_DESCRIPTION, limits.EMBED_TOTAL - len(embed))
-    embed.description = worked_solution(problem, room)
+    if problem.is_multiple_choice:  # "Why" explains the right option and the one picked
+        others = presentation.other_choices_text(problem, result.grade)
+        embed.description = clip(f"**The other options**\n{others}", room) if others else None
+    else:
+        embed.description = worked_solution(problem, room)
     return limits.fit_embed(embed)
 
 
@@ -132,7 +136,8 @@ def _add_quantity_fields(
 ) -> None:
     """One field per quantity while they fit; the rest summed up in a last field."""
     results = result.grade.results if result.grade is not None else ()
-    fields = [_quantity_field(quantity_result) for quantity_result in results]
+    hints = presentation.hints_once(results)
+    fields = [_quantity_field(r, hints[r.name]) for r in results]
     shown = 0
     for field in fields:
         size = len(field["name"]) + len(field["value"])
@@ -152,10 +157,9 @@ def _add_quantity_fields(
         )
 
 
-def _quantity_field(quantity_result: QuantityResult) -> dict[str, str]:
+def _quantity_field(quantity_result: QuantityResult, hints: list[str]) -> dict[str, str]:
     mark = presentation.mark(quantity_result.correct)
-    lines = [presentation.answer_comparison(quantity_result)]
-    lines += presentation.hint_lines(quantity_result)
+    lines = [presentation.answer_comparison(quantity_result), *hints]
     return {
         "name": clip(f"{mark} {quantity_result.label}", limits.EMBED_FIELD_NAME),
         "value": clip("\n".join(lines), limits.EMBED_FIELD_VALUE),

@@ -64,6 +64,18 @@ def hint_lines(result: QuantityResult) -> list[str]:
     return [f"↳ {diagnosis.hint}" for diagnosis in result.diagnoses]
 
 
+def hints_once(results: Sequence[QuantityResult]) -> dict[str, list[str]]:
+    """Each quantity's ``↳ hint`` lines, every hint only under the first quantity it names:
+    one slip that makes three answers wrong is explained once, not three times."""
+    seen: set[str] = set()
+    shown: dict[str, list[str]] = {}
+    for result in results:
+        lines = [line for line in hint_lines(result) if line not in seen]
+        seen.update(lines)
+        shown[result.name] = lines
+    return shown
+
+
 def explained_choices(problem: Problem, grade: Grade | None) -> list[Choice]:
     """The choices worth explaining after an answer: the right one(s) and the one picked."""
     given = ""
@@ -78,6 +90,14 @@ def day_rollover_note(hour: int = LeitnerConfig().rollover_hour) -> str:
         f"Review days roll over at {hour:02d}:00 in your time zone, so studying after "
         "midnight still counts for the day before."
     )
+
+
+def other_choices_text(problem: Problem, grade: Grade | None) -> str:
+    """A multiple choice's worked solution, less what "Why" already said (the right option
+    and the one picked): why each remaining option is wrong."""
+    explained = set(explained_choices(problem, grade))
+    others = [c for c in problem.choices if c not in explained]
+    return "\n".join(f"{c.key}: {c.explanation}" for c in others)
 
 
 def schedule_text(result: SubmitResult, show_time: TimeFormatter) -> str:

@@ -46,17 +46,20 @@ def item_heading(item: ServedItem, kind: str) -> str:
 
 
 # ---- the sitting -------------------------------------------------------------
-def session_plan(deck: Deck, session: ReviewSession) -> str:
-    """What the course is and what this sitting holds, before the first item."""
+def session_plan(deck: Deck, session: ReviewSession, resuming: str | None = None) -> str:
+    """What the course is and what this sitting holds, before the first item; ``resuming``
+    is the item picked up from the last sitting, which counts among them."""
     new = len(session.new_item_ids)
     due = len(session.queue) - new
+    if resuming is not None and resuming not in session.queue:
+        due += 1  # served already, so neither due nor new today: it is back for review
     course = (
         f"{deck.title} — {presentation.plural(len(deck.cards), 'flashcard')} and "
         f"{presentation.plural(len(deck.families), 'problem family', 'problem families')}"
     )
-    if not session.queue:
+    if due + new == 0:
         return course
-    items = presentation.plural(len(session.queue), "item")
+    items = presentation.plural(due + new, "item")
     return f"{course}\nThis sitting: {items} ({due} due for review, {new} new today)."
 
 
@@ -115,7 +118,11 @@ def problem_result(problem: Problem, result: SubmitResult, show_time: LocalTime)
             for choice in presentation.explained_choices(problem, result.grade)
         ]
         sections.append("\n".join(["Why:", *why]))
-    sections.append(worked_solution(problem))
+        others = presentation.other_choices_text(problem, result.grade)
+        if others:
+            sections.append(f"The other options:\n{indented(others)}")
+    else:
+        sections.append(worked_solution(problem))
     sections.append(presentation.schedule_text(result, show_time))
     return "\n\n".join(section for section in sections if section)
 
@@ -124,12 +131,13 @@ def quantity_lines(result: SubmitResult) -> str:
     """One aligned line per quantity, each named mistake indented below it."""
     results = result.grade.results if result.grade is not None else ()
     width = max((len(r.label) for r in results), default=0)
+    hints = presentation.hints_once(results)
     lines: list[str] = []
     for quantity_result in results:
         mark = presentation.mark(quantity_result.correct)
         comparison = presentation.answer_comparison(quantity_result)
         lines.append(f"{mark} {quantity_result.label.ljust(width)}  {comparison}")
-        lines += [f"{INDENT}  {hint}" for hint in presentation.hint_lines(quantity_result)]
+        lines += [f"{INDENT}  {hint}" for hint in hints[quantity_result.name]]
     return "\n".join(lines)
 
 
@@ -146,10 +154,9 @@ def diagram_saved(path: Path) -> str:
 
 # ---- sessions, progress, undo --------------------------------------------------
 def summary(answered: int, right: int, progress: Progress, show_time: LocalTime) -> str:
-    due = show_time(progress.next_due) if progress.next_due else "nothing scheduled"
-    if progress.due_now:
-        due += f" ({progress.due_now} due now — run chainrule try again to go on)"
-    counts = f"answered: {answered}\nright: {right}\nnext due: {due}"
+    counts = f"answered: {answered}\nright: {right}"
+    if progress.due_now:  # when the next item is due is in the progress report below
+        counts += f"\n{progress.due_now} due now — run chainrule try again to go on"
     return f"{RULE}\nSession over\n{indented(counts)}"
 
 

@@ -81,14 +81,17 @@ class TerminalStudy:
 
     async def _study(self) -> None:
         session: ReviewSession | None = None
+        resumed: ServedItem | None = None
         if self.practice_family is None:
             session = self.session = await self.service.start_session(self.user_id)
-            self.write(formatting.session_plan(self.service.deck, session))
+            resumed = await self.service.resume(self.user_id)
+            resuming = None if resumed is None else resumed.item_id
+            self.write(formatting.session_plan(self.service.deck, session, resuming))
         else:
             self.write(formatting.practice_plan(self.practice_family))
         self.write(formatting.COMMANDS_HELP)
-        if session is not None:
-            await self._resume(session)
+        if session is not None and resumed is not None:
+            await self._resume(session, resumed)
         while True:
             if self.stop_requested():
                 raise KeyboardInterrupt  # stop before serving (and storing) another item
@@ -102,11 +105,8 @@ class TerminalStudy:
                 return
             await self._study_item(served, session)
 
-    async def _resume(self, session: ReviewSession) -> None:
+    async def _resume(self, session: ReviewSession, resumed: ServedItem) -> None:
         """The item the last sitting stopped on comes first, with the same numbers."""
-        resumed = await self.service.resume(self.user_id)
-        if resumed is None:
-            return
         self.write(formatting.RESUMING)
         session.take(resumed.item_id)
         await self._study_item(resumed, session)

@@ -77,7 +77,15 @@ def test_real_results_show_every_quantity(family_id: str) -> None:
     assert_within_limits(embed)
     shown = [field.name for field in embed.fields]
     assert len([name for name in shown if name[0] in "✓✗"]) == len(problem.quantities)
-    assert embed.description is not None and problem.solution.splitlines()[0] in embed.description
+    assert embed.description is not None
+    if problem.is_multiple_choice:  # the right option is in "Why"; the rest in the description
+        why = next(field.value for field in embed.fields if field.name == "Why")
+        right = next(c for c in problem.choices if c.correct)
+        assert right.explanation in why and right.explanation not in embed.description
+        others = [c for c in problem.choices if c.key not in why.split() and not c.correct]
+        assert all(c.explanation[:30] in embed.description for c in others)
+    else:
+        assert problem.solution.splitlines()[0] in embed.description
 
 
 def test_largest_progress_summary_and_texts() -> None:

@@ -189,10 +189,15 @@ async def test_multiple_choice_lists_the_options_and_explains(database: Database
     study = StudyService(database, clock=FixedClock(), rng=random.Random(7))
     try:
         _, screen = await run(study, RIGHT, "q", practice_family="relu-role")
+        [attempt, *_] = (await study.export_learner(LEARNER))["attempts"]
     finally:
         await study.close()
+    problem = FAMILIES["relu-role"].build(attempt["seed"], attempt["level"])
     assert "  A) " in screen.text and "  D) " in screen.text
     assert "✓ Right" in screen.text and "Why:" in screen.text
+    assert "Worked solution" not in screen.text  # "Why" and the other options say it all
+    for choice in problem.choices:  # every explanation once, none twice
+        assert screen.text.count(choice.explanation) == 1, choice.key
     assert "Practice — your boxes did not move." in screen.text
     assert screen.lines[0] == (
         "Practice: relu-role problems, one after another until you press q; no box moves."
@@ -217,6 +222,8 @@ async def test_quitting_mid_problem_resumes_the_same_problem_next_time(
     resumed = second[0].item
     assert resumed is not None and resumed.problem is not None
     assert "Picking up where you left off" in screen.text
+    assert "This sitting: 1 item (" in screen.text
+    assert screen.text.index("This sitting") < screen.text.index("Picking up")
     assert screen.text.index("Picking up") < screen.text.index("Problem: Add then multiply")
     assert (resumed.attempt_id, resumed.problem.seed) == (left.attempt_id, left.problem.seed)
     assert "Flashcard" not in screen.text  # the card answered before quitting stays answered
@@ -370,3 +377,12 @@ async def test_the_day_rollover_is_explained_once_where_due_again_first_appears(
     assert screen.text.count(note) == 2  # after the first "due again", and in the progress
     first_due = screen.text.index("due again")
     assert first_due < screen.text.index(note) < screen.text.index("Session over")
+
+
+async def test_one_slip_is_explained_once_and_next_due_is_said_once(
+    service: StudyService,
+) -> None:
+    _, screen = await run(service, "", "m", *[FORGOT_UPSTREAM] * 5, "q")
+    hints = [line.strip() for line in screen.text.splitlines() if line.strip().startswith("↳")]
+    assert hints and len(hints) == len(set(hints))
+    assert screen.text.count("Next due") + screen.text.count("next due") == 1
