@@ -11,7 +11,9 @@ from types import ModuleType
 import pytest
 
 from bot.deck_check import check_deck_file
+from quizzes import decks
 from quizzes.decks import load_deck
+from quizzes.storage.models import ITEM_ID_LENGTH
 
 ROOT = Path(__file__).resolve().parents[1]
 README = ROOT / "README.md"
@@ -184,3 +186,24 @@ def test_the_render_script_redraws_both_pictures(tmp_path: Path) -> None:
     for name in IMAGES:
         committed = (ROOT / "docs" / "images" / name).read_bytes()
         assert png_size((tmp_path / name).read_bytes()) == png_size(committed)
+
+
+def test_the_deck_guide_states_every_limit_the_checker_enforces() -> None:
+    assert decks.MAX_CARD_ID_CHARS == ITEM_ID_LENGTH
+    guide = (ROOT / "docs" / "decks.md").read_text(encoding="utf-8")
+    rows = {
+        line.split("|")[1].strip(): line
+        for line in guide.splitlines()
+        if line.startswith("| `")
+    }
+    limits = {
+        "`title`": f"at most {decks.MAX_TITLE_CHARS} characters",
+        "`front`": f"at most {decks.MAX_TEXT_CHARS} characters",
+        "`back`": f"at most {decks.MAX_TEXT_CHARS} characters",
+        "`source`": f"at most {decks.MAX_TEXT_CHARS} characters",
+        "`tags`": f"up to {decks.MAX_TAGS}",
+    }
+    for field, limit in limits.items():
+        assert limit in rows[field], field
+    card_id_rows = [line for line in guide.splitlines() if line.startswith("| `id`        |")]
+    assert card_id_rows and f"at most {decks.MAX_CARD_ID_CHARS} characters" in card_id_rows[0]

@@ -28,6 +28,9 @@ DEFAULT_DECK_FILE = "lesson-04.toml"
 MAX_TEXT_CHARS = 1000
 MAX_TITLE_CHARS = 200
 MAX_TAGS = 10
+# a card id is stored as a learner's item id: the storage column holds 64 characters
+# (quizzes.storage.models.ITEM_ID_LENGTH; a test keeps the two equal)
+MAX_CARD_ID_CHARS = 64
 
 KEBAB_CASE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
@@ -291,6 +294,10 @@ class _DeckValidator:
             self._report(card_id, "id", "must be kebab-case (lowercase letters, digits, '-')")
         if prefix and not card_id.startswith(prefix):
             self._report(card_id, "id", f"must start with the deck's prefix {prefix!r}")
+        if len(card_id) > MAX_CARD_ID_CHARS:
+            self._report(
+                card_id, "id", f"has {len(card_id)} characters (at most {MAX_CARD_ID_CHARS})"
+            )
 
     def _card(
         self, card_id: str, raw: Mapping[str, Any], objectives: Mapping[str, str]
