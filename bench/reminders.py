@@ -41,8 +41,8 @@ from aiohttp import web  # noqa: E402
 from sqlalchemy import insert, update  # noqa: E402
 
 from bot.reminders import ReminderSender  # noqa: E402
-from quizzes.reminder_rules import next_reminder_after  # noqa: E402
 from quizzes.reminders import ReminderService  # noqa: E402
+from quizzes.reminders.rules import next_reminder_after  # noqa: E402
 from quizzes.storage.db import Database  # noqa: E402
 from quizzes.storage.models import ItemStateRow, Learner  # noqa: E402
 from quizzes.timezones import learner_zone  # noqa: E402

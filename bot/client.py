@@ -1,7 +1,7 @@
-"""The discord.py client: cogs, command sync, the stale-button fallback, shutdown hooks.
+"""The discord.py client: command sync, the stale-button fallback, shutdown hooks.
 
-``create_bot`` is side-effect free (no environment, no network): the end-to-end
-tests build the real bot against a Discord API double with it.
+It adds the cogs it is given (``bot.app.create_bot`` gives them); it imports none, so
+the cogs, which need it as a type, make no import circle with it.
 
 Two races with discord.py are closed here.  A view must be in discord.py's view
 store before the message showing it can be clicked (:meth:`ChainruleBot.serve_view`),
@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import gc
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
 import discord
@@ -36,6 +36,8 @@ from quizzes.study import StudyService
 log = logging.getLogger(__name__)
 
 ShutdownHook = Callable[[], Awaitable[None]]
+# what makes one cog for a bot; bot.app lists them, so this module imports no cog
+CogFactory = Callable[["ChainruleBot"], commands.Cog]
 COMPONENT_STATE_KEY = "chainrule.component_state"
 SHUTDOWN_GRACE_SECONDS = 5.0  # how long closing waits for interactions being handled
 RESTARTING = "chainrule is restarting — try again in a minute."
@@ -53,7 +55,13 @@ class ChainruleTree(app_commands.CommandTree["ChainruleBot"]):
 
 
 class ChainruleBot(commands.Bot):
-    def __init__(self, settings: Settings, service: StudyService, **client_kwargs: Any) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        service: StudyService,
+        cog_factories: Sequence[CogFactory] = (),
+        **client_kwargs: Any,
+    ) -> None:
         client_kwargs.setdefault("intents", discord.Intents(guilds=True))
         client_kwargs.setdefault("allowed_mentions", discord.AllowedMentions.none())
         if settings.shard_count is not None and settings.shard_ids and len(settings.shard_ids) == 1:
@@ -68,6 +76,7 @@ class ChainruleBot(commands.Bot):
         )
         self.settings = settings
         self.service = service
+        self.cog_factories = tuple(cog_factories)
         self.components = ComponentRegistry()
         self.in_flight = InFlightInteractions()
         self.shutdown_grace_seconds = SHUTDOWN_GRACE_SECONDS
@@ -78,21 +87,8 @@ class ChainruleBot(commands.Bot):
         self.shutdown_hooks: list[ShutdownHook] = [self.diagrams.close]
 
     async def setup_hook(self) -> None:
-        from bot.cogs.config import ConfigCog
-        from bot.cogs.privacy import PrivacyCog
-        from bot.cogs.progress import ProgressCog
-        from bot.cogs.remind import RemindCog
-        from bot.cogs.review import ReviewCog
-        from bot.cogs.stats import StatsCog
-        from bot.cogs.timezone import TimezoneCog
-
-        await self.add_cog(ReviewCog(self))
-        await self.add_cog(ProgressCog(self))
-        await self.add_cog(StatsCog(self))
-        await self.add_cog(ConfigCog(self))
-        await self.add_cog(PrivacyCog(self))
-        await self.add_cog(RemindCog(self))
-        await self.add_cog(TimezoneCog(self))
+        for make_cog in self.cog_factories:  # bot.app lists them: the client knows no cog
+            await self.add_cog(make_cog(self))
         if self.settings.sync_commands_on_start:
             await self.sync_commands()
 
@@ -232,9 +228,4 @@ def _custom_id(interaction: discord.Interaction) -> str | None:
     return custom_id if isinstance(custom_id, str) else None
 
 
-def create_bot(settings: Settings, service: StudyService, **client_kwargs: Any) -> ChainruleBot:
-    """The bot, not yet connected; ``client_kwargs`` go to discord.py (guild_ready_timeout...)."""
-    return ChainruleBot(settings, service, **client_kwargs)
-
-
-__all__ = ["ChainruleBot", "ChainruleTree", "create_bot", "tune_garbage_collector"]
+__all__ = ["ChainruleBot", "ChainruleTree", "CogFactory", "tune_garbage_collector"]

@@ -17,7 +17,8 @@ from dataclasses import replace
 
 import discord
 
-from bot.client import ChainruleBot, create_bot, tune_garbage_collector
+from bot.app import create_bot
+from bot.client import ChainruleBot, tune_garbage_collector
 from bot.exit_codes import EXIT_CONFIG, EXIT_INTERRUPTED, EXIT_OK, EXIT_UNREACHABLE
 from bot.logs import configure_logging
 from bot.settings import MissingTokenError, Settings, SettingsError

@@ -22,9 +22,15 @@ from discord.ext import commands
 from bot import limits
 from bot.embeds import COLOUR_ITEM, timestamp
 from bot.limits import clip
-from quizzes import presentation, reports
+from quizzes import presentation
 from quizzes.grading import MISTAKES
-from quizzes.instructor import ClassReport, InstructorError, InstructorService, NotAnInstructor
+from quizzes.instructor import (
+    ClassReport,
+    InstructorError,
+    InstructorService,
+    NotAnInstructor,
+    reports,
+)
 from quizzes.study import ItemAccuracy, LearnerItemRow, LearnerStats, OverdueLearner
 
 if TYPE_CHECKING:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from quizzes.reminders import follow_zone_change
+from quizzes.reminders.schedule import follow_zone_change
 from quizzes.storage import queries
 from quizzes.storage.db import retry_when_locked
 from quizzes.study.context import StudyContext

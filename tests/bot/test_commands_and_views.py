@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 
 from bot import limits
-from bot.client import ChainruleBot, create_bot
+from bot.app import create_bot
+from bot.client import ChainruleBot
 from bot.cogs.review_flow import ReviewFlow
 from bot.cogs.review_views import (
     AfterAnswerView,

@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator, Callable
 
 import pytest
 
-from bot.client import create_bot
+from bot.app import create_bot
 from bot.runner import run_until_stopped
 from bot.settings import Settings
 from quizzes.storage.db import Database

@@ -14,7 +14,8 @@ from collections.abc import AsyncIterator, Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from bot.client import ChainruleBot, create_bot
+from bot.app import create_bot
+from bot.client import ChainruleBot
 from bot.settings import Settings
 from quizzes.decks import Deck, default_deck
 from quizzes.grading import MISTAKES

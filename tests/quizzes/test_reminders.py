@@ -21,13 +21,13 @@ import pytest
 from alembic import command
 from sqlalchemy import func, select
 
-from quizzes.reminder_rules import (
+from quizzes.reminders import ClaimedReminder, Outcome, ReminderService
+from quizzes.reminders.rules import (
     ReminderError,
     next_reminder_after,
     parse_reminder_time,
     reminder_instant,
 )
-from quizzes.reminders import ClaimedReminder, Outcome, ReminderService
 from quizzes.storage.db import Database, alembic_config
 from quizzes.storage.models import GuildSettings, ItemStateRow, Learner, ReminderLogEntry
 from tests.storage.study_helpers import FixedClock

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import matplotlib.image
 import pytest
 
-from quizzes.reports import (
+from quizzes.instructor.reports import (
     CSV_COLUMNS,
     MAX_MISTAKE_BARS,
     class_chart_png,

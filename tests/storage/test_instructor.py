@@ -18,8 +18,8 @@ from quizzes.instructor import (
     InstructorService,
     report_start,
 )
-from quizzes.reminder_rules import ReminderError
 from quizzes.reminders import ReminderService
+from quizzes.reminders.rules import ReminderError
 from quizzes.storage import instructor_queries
 from quizzes.storage.db import Database
 from quizzes.study import NotEnrolled, ServedItem, StudyService

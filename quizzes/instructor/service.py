@@ -16,8 +16,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from quizzes.problems.base import QuizError
-from quizzes.reminder_rules import format_reminder_time, parse_reminder_time
 from quizzes.reminders import ReminderService
+from quizzes.reminders.rules import format_reminder_time, parse_reminder_time
 from quizzes.storage import instructor_queries
 from quizzes.storage.db import Database, retry_when_locked
 from quizzes.study import ClassStats, LearnerStats, StudyService

@@ -25,7 +25,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session
 
 from quizzes.leitner import LeitnerScheduler
-from quizzes.reminder_rules import (
+from quizzes.reminders.rules import (
     ClaimedReminder,
     DueReminder,
     Outcome,
@@ -40,10 +40,11 @@ from quizzes.reminder_rules import (
     plan_candidate,
     retry_time,
 )
+from quizzes.reminders.schedule import learner_row, next_reminder, time_in_force
 from quizzes.storage import queries
 from quizzes.storage import reminder_queries as rq
 from quizzes.storage.db import Database, retry_when_locked
-from quizzes.storage.models import GuildSettings, Learner
+from quizzes.storage.models import Learner
 from quizzes.timezones import learner_zone, parse_zone, utc_now
 
 if TYPE_CHECKING:
@@ -191,10 +192,10 @@ class ReminderService:
         now = self.now()
         with self.database.transaction() as session:
             queries.ensure_learner(session, user_id, now)
-            learner = _learner(session, user_id)
+            learner = learner_row(session, user_id)
             _apply_choices(learner, own_time, zone, where, guild_id)
             guild = rq.guild_settings(session, learner.reminder_guild_id)
-            if _time_in_force(learner, guild) is None:
+            if time_in_force(learner, guild) is None:
                 raise ReminderError("Give a time for your reminder, e.g. /remind time:18:30.")
             channel_id = guild.reminder_channel_id if guild else None
             if learner.reminder_where == "channel" and learner.reminder_guild_id is None:
@@ -208,7 +209,7 @@ class ReminderService:
                     "/config reminder-channel. Meanwhile choose where:dm."
                 )
             learner.reminders_enabled = True
-            learner.next_reminder_at = _next_reminder(learner, guild, now)
+            learner.next_reminder_at = next_reminder(learner, guild, now)
         return self._settings(user_id)
 
     def _turn_off(self, user_id: int) -> ReminderSettings:
@@ -302,7 +303,7 @@ class ReminderService:
     def _claimed(
         self, session: Session, log_id: int, reminder: DueReminder, due: int, now: datetime
     ) -> ClaimedReminder:
-        learner = _learner(session, reminder.user_id)
+        learner = learner_row(session, reminder.user_id)
         attempts = rq.log_attempts(session, log_id)
         guild = rq.guild_settings(session, learner.reminder_guild_id)
         zone = learner_zone(learner.timezone)
@@ -345,36 +346,6 @@ class ReminderService:
             return [(e.local_date, e.status, e.attempts) for e in entries]
 
 
-def follow_zone_change(session: Session, user_id: int, now: datetime) -> None:
-    """After the learner's zone changed (in ``session``): a learner with reminders on gets
-    the next one at their reminder time in the new zone; reminders stay off if they were."""
-    learner = _learner(session, user_id)
-    if learner.reminders_enabled:
-        guild = rq.guild_settings(session, learner.reminder_guild_id)
-        learner.next_reminder_at = _next_reminder(learner, guild, now)
-
-
-def _time_in_force(learner: Learner, guild: GuildSettings | None) -> str | None:
-    """The learner's own "HH:MM", else their guild's default (None: no time at all)."""
-    return learner.reminder_time or (guild.default_reminder_time if guild else None)
-
-
-def _next_reminder(learner: Learner, guild: GuildSettings | None, now: datetime) -> datetime | None:
-    """The first reminder after ``now`` at the time in force, in the learner's zone."""
-    at = _time_in_force(learner, guild)
-    if at is None:
-        return None
-    return next_reminder_after(now, parse_reminder_time(at), learner_zone(learner.timezone))
-
-
-def _learner(session: Session, user_id: int) -> Learner:
-    """The learner's row, fresh from the database; it exists (ensured or just claimed)."""
-    learner = rq.fresh_learner(session, user_id)
-    if learner is None:
-        raise LookupError(f"learner {user_id} vanished mid-transaction")
-    return learner
-
-
 def _apply_choices(
     learner: Learner,
     own_time: time | None,
@@ -402,5 +373,4 @@ __all__ = [
     "ReminderError",
     "ReminderService",
     "ReminderSettings",
-    "follow_zone_change",
 ]
