@@ -14,6 +14,7 @@ import asyncio
 import getpass
 import hashlib
 import os
+import shutil
 import signal
 import sys
 from dataclasses import dataclass
@@ -29,6 +30,7 @@ from quizzes.problems.base import UnknownFamilyError
 from quizzes.storage.db import Database, DatabaseDriverMissing
 from quizzes.study import StudyService
 from quizzes.timezones import UnknownTimezone, parse_zone
+from terminal import formatting
 from terminal.session import TerminalStudy
 
 EXIT_OK = 0
@@ -38,6 +40,13 @@ EXIT_OUTPUT_CLOSED = 1  # as Python's documentation suggests for a closed pipe
 EXIT_INTERRUPTED = 130  # the shell's convention for a program stopped by Ctrl-C
 LEARNER_ID_BYTES = 6  # ids from -2**48 to -1: far inside a signed 64-bit column
 FALLBACK_USER = "learner"
+
+
+def print_to_width(text: str) -> None:
+    """Print, wrapped to the terminal's width as it is now (a resized window is followed;
+    in a pipe, COLUMNS or 80)."""
+    width = shutil.get_terminal_size(fallback=(80, 24)).columns - 1
+    print(formatting.fit_to_width(text, max(width, 40)))
 
 
 def terminal_learner_id(name: str) -> int:
@@ -197,7 +206,7 @@ async def _study(database: Database, sitting: Sitting, reader: StdinReader) -> N
             service,
             user_id,
             read=reader,
-            write=print,
+            write=print_to_width,
             practice_family=sitting.practice,
             diagrams=sitting.diagrams,
             stop_requested=lambda: reader.interrupted,

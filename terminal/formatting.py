@@ -6,6 +6,7 @@ this module only lays it out as lines and writes moments as local wall time.
 
 from __future__ import annotations
 
+import re
 import textwrap
 from datetime import datetime, tzinfo
 from pathlib import Path
@@ -34,6 +35,39 @@ class LocalTime:
     def __call__(self, moment: datetime) -> str:
         local = moment.astimezone(self.zone)
         return f"{local:%a %d %b %H:%M} {local.tzname() or ''}".rstrip()
+
+
+# a gap of two or more spaces inside a line: a table row or aligned columns, kept whole
+_ALIGNED_COLUMNS = re.compile(r"\S {2,}\S")
+_HANGING_MARKS = ("↳ ", "- ", "• ", "✓ ", "✗ ")
+
+
+def fit_to_width(text: str, width: int) -> str:
+    """``text`` wrapped at word boundaries to ``width`` columns, each line keeping its indent
+    (a hint's continuation hangs under its words); aligned tables are left whole, since a
+    table row broken in two is harder to read than one that runs long."""
+    lines: list[str] = []
+    for line in text.split("\n"):
+        body = line.lstrip(" ")
+        if len(line) <= width or _ALIGNED_COLUMNS.search(body):
+            lines.append(line)
+            continue
+        lead = line[: len(line) - len(body)]
+        if body and set(body) == {RULE[0]}:  # a rule is drawn as wide as the terminal
+            lines.append(lead + RULE[0] * max(width - len(lead), 10))
+            continue
+        hang = lead + ("  " if body.startswith(_HANGING_MARKS) else "")
+        lines.append(
+            textwrap.fill(
+                body,
+                width=max(width, len(hang) + 20),
+                initial_indent=lead,
+                subsequent_indent=hang,
+                break_long_words=False,  # a URL or a matrix stays whole
+                break_on_hyphens=False,
+            )
+        )
+    return "\n".join(lines)
 
 
 def indented(text: str, prefix: str = INDENT) -> str:

@@ -12,6 +12,7 @@ import pytest
 
 from quizzes.problems import FAMILIES
 from terminal.console import StdinReader, terminal_learner_id
+from terminal.formatting import fit_to_width
 from tests.cli import (
     REPOSITORY,
     interrupt_while_connecting,
@@ -21,8 +22,10 @@ from tests.cli import (
 )
 
 
-def run_study(args: list[str], cwd: Path, stdin: str) -> subprocess.CompletedProcess[str]:
-    return run_chainrule(["try", *args], cwd, stdin=stdin)
+def run_study(
+    args: list[str], cwd: Path, stdin: str, **env: str
+) -> subprocess.CompletedProcess[str]:
+    return run_chainrule(["try", *args], cwd, env or None, stdin=stdin)
 
 
 def test_study_needs_no_token_and_quits_with_a_summary(tmp_path: Path) -> None:
@@ -182,3 +185,37 @@ def test_try_help_lists_every_family_with_its_title(tmp_path: Path) -> None:
     listed = result.stdout.split("problem families for --practice:")[1].splitlines()
     lines = [line.split(maxsplit=1) for line in listed if line.strip()]
     assert [(f, t) for f, t in lines] == [(f.id, f.title) for f in FAMILIES.values()]
+
+
+def test_text_wraps_at_words_and_tables_stay_aligned() -> None:
+    prose = (
+        "Two stacked linear layers are one linear map: W2(W1·x + b1) + b2 = W·x + b, "
+        "so depth without a non-linearity adds nothing."
+    )
+    table = (
+        "  node  op   value  local  upstream  downstream\n"
+        "  q     +    3      1, 1   -4        -4, -4"
+    )
+    hint = "    ↳ " + prose
+    wrapped = fit_to_width("\n".join([prose, table, hint]), 40)
+    lines = wrapped.split("\n")
+    assert all(len(line) <= 40 for line in lines if line not in table)
+    words = " ".join(prose.split())
+    assert " ".join(" ".join(lines[:3]).split()).startswith(words[:60])  # no word cut in two
+    assert "linear map:" in wrapped and "line\nar" not in wrapped
+    assert table in wrapped  # aligned columns are left whole
+    hint_lines = wrapped.split(table)[1].strip("\n").split("\n")
+    assert hint_lines[0].startswith("    ↳ ")
+    assert all(line.startswith("      ") for line in hint_lines[1:])  # hangs under its words
+
+
+def test_a_piped_session_wraps_to_columns(tmp_path: Path) -> None:
+    database = tmp_path / "study.db"
+    result = run_study(
+        ["--db", f"sqlite:///{database}", "--user", "ada"], tmp_path, "\nk\nq\n", COLUMNS="50"
+    )
+    assert result.returncode == 0, result.stderr
+    long_lines = [line for line in result.stdout.splitlines() if len(line) > 49]
+    # what is left longer is a table row or one unbreakable word (the database path)
+    assert all("  " in line.strip() or "/" in line.split()[-1] for line in long_lines), long_lines
+    assert "─" * 49 in result.stdout and "─" * 50 not in result.stdout  # rules fit too
