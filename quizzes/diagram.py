@@ -23,6 +23,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Circle
 
 from quizzes.autograd import GateRow
+from quizzes.circuit_view import display_gates
 from quizzes.problems.base import fmt
 
 VALUE_COLOUR = "#1a7f37"  # green, forward
@@ -66,8 +67,10 @@ class _Layout:
 
 
 def render_circuit(gates: Sequence[GateRow], title: str = "") -> bytes:
-    """A PNG of the circuit in ``gates`` (topological order, output last)."""
+    """A PNG of the circuit in ``gates`` (topological order, output last); a constant factor
+    is drawn as its "×c" gate, as the worked solution's table shows it."""
     _check_table(gates)
+    gates = display_gates(gates, name_all=False)
     layout = _layout(gates)
     figure = _new_figure(layout)
     axes = figure.add_axes((0.0, 0.0, 1.0, 0.92 if title else 1.0))

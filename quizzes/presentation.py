@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from quizzes.autograd import GateRow
+from quizzes.circuit_view import display_gates
 from quizzes.grading import Grade, QuantityResult
 from quizzes.leitner import LeitnerConfig
 from quizzes.problems import FAMILIES
@@ -21,6 +22,7 @@ from quizzes.study.results import Progress, SubmitResult, UndoResult
 
 RIGHT, WRONG = "✓", "✗"
 GATE_TABLE_HEADER = ("node", "op", "value", "local", "upstream", "downstream")
+INPUTS_PER_LINE = 4  # the inputs under the gate table: short lines, in a code block too
 
 TimeFormatter = Callable[[datetime], str]
 
@@ -121,23 +123,35 @@ def undo_text(undo: UndoResult, show_time: TimeFormatter) -> str:
 
 
 def gate_table_text(gates: Sequence[GateRow]) -> str:
-    """value, local gradient, upstream and downstream of every gate, aligned in columns."""
+    """value, local gradient, upstream and downstream of every gate, aligned in columns, then
+    the inputs with their values and gradients on one line (constants folded into their
+    gate, every node named: see quizzes.circuit_view)."""
+    shown = display_gates(gates)
     rows = [GATE_TABLE_HEADER] + [
         (
-            row.name or f"#{row.index}",
-            row.op or "in",
+            row.name,
+            row.op,
             fmt(row.value),
-            ", ".join(fmt(g) for g in row.local_grads) or "-",
+            ", ".join(fmt(g) for g in row.local_grads),
             fmt(row.upstream),
-            ", ".join(fmt(g) for g in row.downstream) or "-",
+            ", ".join(fmt(g) for g in row.downstream),
         )
-        for row in gates
+        for row in shown
+        if row.inputs
     ]
     widths = [max(len(r[column]) for r in rows) for column in range(len(GATE_TABLE_HEADER))]
-    return "\n".join(
+    table = [
         "  ".join(cell.ljust(width) for cell, width in zip(r, widths, strict=True)).rstrip()
         for r in rows
-    )
+    ]
+    inputs = [
+        f"{row.name} = {fmt(row.value)} → {fmt(row.upstream)}" for row in shown if not row.inputs
+    ]
+    if inputs:
+        table.append("inputs (value → gradient):")
+        for start in range(0, len(inputs), INPUTS_PER_LINE):
+            table.append("  " + ", ".join(inputs[start : start + INPUTS_PER_LINE]))
+    return "\n".join(table)
 
 
 # ---- progress --------------------------------------------------------------
