@@ -20,8 +20,16 @@ MAX_MAGNITUDE = 1e12
 
 Given = float | Matrix | str
 
-# Learners paste minus signs from phones and lecture notes: U+2212 and the en dash.
-_MINUS_SIGNS = str.maketrans({"\u2212": "-", "\u2013": "-"})
+# Learners paste minus signs from phones and lecture notes: U+2212, the en dash, the hyphen,
+# the small and the fullwidth hyphen-minus.
+_MINUS_SIGNS = str.maketrans(
+    {"\u2212": "-", "\u2013": "-", "\u2010": "-", "\ufe63": "-", "\uff0d": "-"}
+)
+# str.strip and str.split treat these as whitespace; an answer that holds one was not typed
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\x85\u2028\u2029]")
+_PARENTHESISED = re.compile(r"\(\s*([^()]*?)\s*\)")  # (-4): as the worked solutions print it
+# in a plain matrix, 0,5 or 1,000 is a number written the European way, not two cells
+_COMMA_IN_NUMBER = re.compile(r"[0-9],[0-9]")
 _NUMBER = r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?"
 _SCALAR = re.compile(rf"(?P<num>{_NUMBER})(?:/(?P<den>{_NUMBER}))?", re.ASCII)
 _DECIMAL_COMMA = re.compile(r"[+-]?[0-9]+,[0-9]+", re.ASCII)  # 1,5: a European decimal
@@ -98,6 +106,8 @@ def _parse_field(problem: Problem, quantity: Quantity, text: str) -> Given:
         raise _Unreadable("is not text")
     if len(text) > MAX_ANSWER_LENGTH:
         raise _Unreadable(f"is longer than {MAX_ANSWER_LENGTH} characters")
+    if _CONTROL.search(text):
+        raise _Unreadable("contains a control character: type the answer again")
     text = text.translate(_MINUS_SIGNS).strip()
     if not text:
         raise _Unreadable("is empty")
@@ -110,19 +120,32 @@ def _parse_field(problem: Problem, quantity: Quantity, text: str) -> Given:
 
 def _parse_number(text: str) -> float:
     """A decimal, scientific or fraction literal; sign may be separated by spaces."""
-    compact = re.sub(r"^([+-])\s+", r"\1", text.strip())
+    compact = text.strip()
+    parenthesised = _PARENTHESISED.fullmatch(compact)
+    if parenthesised:
+        compact = parenthesised[1]
+    compact = re.sub(r"^([+-])\s+", r"\1", compact)
     compact = re.sub(r"\s*/\s*", "/", compact)
     match = _SCALAR.fullmatch(compact)
     if match is None:
         if _DECIMAL_COMMA.fullmatch(compact):
             raise _Unreadable("has a comma in the number: use a decimal point (1.5, not 1,5)")
         raise _Unreadable("is not a number")
-    value = _bounded(float(match["num"]))
+    value = _bounded(_literal(match["num"]))
     if match["den"] is not None:
-        denominator = _bounded(float(match["den"]))
+        denominator = _bounded(_literal(match["den"]))
         if denominator == 0:
             raise _Unreadable("divides by zero")
         value = _bounded(value / denominator)
+    return value
+
+
+def _literal(number: str) -> float:
+    """``float`` of a matched literal, refusing one too small to tell from 0 (1e-400)."""
+    value = float(number)
+    mantissa = re.split(r"[eE]", number)[0]
+    if value == 0 and any(digit in "123456789" for digit in mantissa):
+        raise _Unreadable("is too small to tell from 0: write 0 if you mean it")
     return value
 
 
@@ -158,6 +181,11 @@ def _parse_matrix(text: str, shape: tuple[int, int]) -> Matrix:
 
 def _plain_rows(text: str) -> list[list[float]]:
     """'1 2; 3 4' (rows split by ';' or new lines, cells by spaces or commas)."""
+    if _COMMA_IN_NUMBER.search(text):
+        raise _Unreadable(
+            "has a comma inside a number: use a decimal point (0.5), and a space after a "
+            "comma between cells (1, 2)"
+        )
     rows = _ROW_SEPARATOR.split(text.rstrip("; \n"))
     cells = [[c for c in _CELL_SEPARATOR.split(row.strip()) if c] for row in rows]
     if any(not row for row in cells):

@@ -239,3 +239,42 @@ def test_any_written_matrix_reads_back(cells: list[int], bracketed: bool) -> Non
     a, b, c, d = cells
     text = f"[[{a}, {b}], [{c}, {d}]]" if bracketed else f"{a} {b}; {c} {d}"
     assert parse_answers(MATRIX, {"W": text}) == {"W": ((a, b), (c, d))}
+
+
+@pytest.mark.parametrize(
+    ("text", "number"),
+    [
+        ("(-4)", -4.0),  # as the worked solutions print a negative factor
+        ("(4)", 4.0),
+        ("( -2.5 )", -2.5),
+        ("\uff0d3", -3.0),  # fullwidth hyphen-minus
+        ("\u20103", -3.0),  # hyphen
+        ("\ufe633", -3.0),  # small hyphen-minus
+    ],
+)
+def test_reads_parenthesised_numbers_and_every_minus_sign(text: str, number: float) -> None:
+    assert parse_answers(SCALAR, {"a": text}) == {"a": number}
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("1e-400", "too small to tell from 0"),  # would underflow to 0 silently
+        ("3\x0b", "control character"),  # str.strip would have removed it as whitespace
+        ("\x1c-2", "control character"),
+        ("((4))", "not a number"),
+    ],
+)
+def test_refuses_underflow_and_control_characters(text: str, reason: str) -> None:
+    with pytest.raises(AnswerParseError) as caught:
+        parse_answers(SCALAR, {"a": text})
+    assert reason in caught.value.errors[0].message
+
+
+@pytest.mark.parametrize("text", ["1,000", "0,5", "0,5 6", "1,5; 2"])
+def test_a_comma_inside_a_number_is_not_a_cell_separator(text: str) -> None:
+    with pytest.raises(AnswerParseError) as caught:
+        parse_answers(COLUMN, {"b": text})  # a 2×1 field: [1, 0] / [0, 5] would be a guess
+    assert "use a decimal point" in caught.value.errors[0].message
+    assert parse_answers(COLUMN, {"b": "5, 6"}) == {"b": ((5.0,), (6.0,))}  # a comma + space
+    assert parse_answers(COLUMN, {"b": "0 0"}) == {"b": ((0.0,), (0.0,))}  # 0 itself is fine
