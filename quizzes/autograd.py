@@ -258,3 +258,88 @@ def gate_table(order: Iterable[Value]) -> list[GateRow]:
             )
         )
     return rows
+
+
+# ---- replaying the forward pass with other values ---------------------------
+def _local_grads(node: Value, inputs: tuple[float, ...], out: float) -> tuple[float, ...]:
+    """``node``'s local gradients at these input values and this output value.
+
+    A node whose value was forced (a learner's own forward value) keeps its op's rule,
+    applied to that value: a sigmoid that output 0.7 has local gradient 0.7·0.3, and a
+    ReLU whose output is not 0 passes gradient (a learner who wrote h = z < 0 treated
+    the unit as active).
+    """
+    op = node.op
+    if op == "+":
+        return (1.0, 1.0)
+    if op == "*":
+        return (inputs[1], inputs[0])
+    if op == "relu":
+        return (1.0 if out != 0 else 0.0,)
+    if op == "sigmoid":
+        return (out * (1.0 - out),)
+    if op == "max":
+        return (1.0, 0.0) if inputs[0] >= inputs[1] else (0.0, 1.0)
+    if op == "neg":
+        return (-1.0,)
+    if op == "exp":
+        return (out,)
+    if op == "tanh":
+        return (1.0 - out * out,)
+    if op == "log":
+        return (1.0 / inputs[0],)
+    if op == "**" and node.operand is not None:
+        return (node.operand * inputs[0] ** (node.operand - 1),)
+    raise ValueError(f"cannot replay a {op or 'leaf'} node")
+
+
+def _output(node: Value, inputs: tuple[float, ...]) -> float:
+    op = node.op
+    if op == "+":
+        return inputs[0] + inputs[1]
+    if op == "*":
+        return inputs[0] * inputs[1]
+    if op == "relu":
+        return inputs[0] if inputs[0] > 0 else 0.0
+    if op == "sigmoid":
+        return 1.0 / (1.0 + math.exp(-inputs[0]))
+    if op == "max":
+        return max(inputs)
+    if op == "neg":
+        return -inputs[0]
+    if op == "exp":
+        return math.exp(inputs[0])
+    if op == "tanh":
+        return math.tanh(inputs[0])
+    if op == "log":
+        return math.log(inputs[0])
+    if op == "**" and node.operand is not None:
+        return float(inputs[0] ** node.operand)
+    raise ValueError(f"cannot replay a {op or 'leaf'} node")
+
+
+def replay(
+    order: list[Value], forced: dict[int, float] | None = None, decimals: int | None = None
+) -> None:
+    """Recompute every node's value and local gradients, in topological ``order``.
+
+    ``forced`` fixes some nodes' values (by ``id``) and lets everything downstream follow
+    from them: the graph a learner computed when their forward pass had those values.
+    With ``decimals``, every value and local gradient is rounded as it is computed, as a
+    learner working by hand rounds intermediate values.
+    """
+    forced = forced or {}
+    for node in order:
+        if not node.inputs:
+            data = forced.get(id(node), node.data)
+            node.data = data if decimals is None else round(data, decimals)
+            continue
+        inputs = tuple(child.data for child in node.inputs)
+        out = forced.get(id(node))
+        if out is None:
+            out = _output(node, inputs)
+        local = _local_grads(node, inputs, out)
+        if decimals is not None:
+            out = round(out, decimals)
+            local = tuple(round(g, decimals) for g in local)
+        node.data, node.local_grads = out, local

@@ -78,3 +78,50 @@ def _formula(row: GateRow, names: dict[int, str], gates: Sequence[GateRow]) -> s
     if row.op.startswith("×") and parts:
         return f"{row.op[1:]}·{parts[0]}"
     return f"{row.op}({', '.join(parts)})"
+
+
+GATE_KINDS = {
+    "+": "add gate",
+    "*": "multiply gate",
+    "max": "max gate",
+    "relu": "ReLU",
+    "sigmoid": "sigmoid gate",
+    "exp": "exp gate",
+    "neg": "negation",
+}
+
+
+def gate_kind(op: str) -> str:
+    """What a learner calls a gate of this op: "add gate", "×2 gate", "ReLU"."""
+    return f"{op} gate" if op.startswith("×") else GATE_KINDS.get(op, f"{op} gate")
+
+
+def describe_gate(gates: Sequence[GateRow], index: int) -> str:
+    """The engine's gate ``index`` as the worked solution names it: "the add gate q = x + y",
+    "the ×2 gate f = 2·s", "the ReLU h1 = max(0, z1)"."""
+    constant = {row.index for row in gates if is_constant(row)}
+    shown = display_gates(gates, name_all=False)  # the circuit's own labels, "" elsewhere
+    kept = [row.index for row in gates if row.index not in constant]
+    row = shown[kept.index(index)]
+
+    def written(i: int) -> str:
+        node = shown[i]
+        if node.name or not node.inputs:
+            return node.name or fmt(node.value)
+        return _written(node.op, [written(j) for j in node.inputs])
+
+    formula = _written(row.op, [written(i) for i in row.inputs])
+    kind = gate_kind(row.op)
+    return f"the {kind} {row.name} = {formula}" if row.name else f"the {kind} {formula}"
+
+
+def _written(op: str, parts: Sequence[str]) -> str:
+    if op in OP_SYMBOLS and len(parts) == 2:
+        return OP_SYMBOLS[op].join(parts)
+    if op.startswith("×") and parts:
+        return f"{op[1:]}·{parts[0]}"
+    if op == "relu" and parts:
+        return f"max(0, {parts[0]})"
+    if op == "sigmoid" and parts:
+        return f"σ({parts[0]})"
+    return f"{op}({', '.join(parts)})"

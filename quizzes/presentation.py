@@ -62,8 +62,11 @@ def answer_comparison(result: QuantityResult) -> str:
 
 
 def hint_lines(result: QuantityResult) -> list[str]:
-    """One ``↳ hint`` line per mistake the grader named for this quantity."""
-    return [f"↳ {diagnosis.hint}" for diagnosis in result.diagnoses]
+    """A ``↳`` line for the grader's note on this quantity (credit for rounding, or for a
+    backward pass right for the learner's own forward values), then one per mistake
+    named for it."""
+    note = [f"↳ {result.note}"] if result.note else []
+    return note + [f"↳ {diagnosis.hint}" for diagnosis in result.diagnoses]
 
 
 def hints_once(results: Sequence[QuantityResult]) -> dict[str, list[str]]:

@@ -23,8 +23,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from quizzes.diagram import render_circuit
-from quizzes.grading.mistakes import MISTAKES
 from quizzes.instructor.reports import class_chart_png
+from quizzes.mistakes import MISTAKES
 from quizzes.problems import get_family
 from quizzes.problems.base import Expected, Problem, Quantity, fmt
 from quizzes.storage.db import Database

@@ -192,9 +192,7 @@ def test_the_deck_guide_states_every_limit_the_checker_enforces() -> None:
     assert decks.MAX_CARD_ID_CHARS == ITEM_ID_LENGTH
     guide = (ROOT / "docs" / "decks.md").read_text(encoding="utf-8")
     rows = {
-        line.split("|")[1].strip(): line
-        for line in guide.splitlines()
-        if line.startswith("| `")
+        line.split("|")[1].strip(): line for line in guide.splitlines() if line.startswith("| `")
     }
     limits = {
         "`title`": f"at most {decks.MAX_TITLE_CHARS} characters",

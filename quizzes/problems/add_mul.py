@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Iterator
 
 from quizzes.autograd import Value
+from quizzes.hypotheses import first_distinguishable
 from quizzes.problems.base import (
     Circuit,
     Problem,
@@ -17,7 +19,7 @@ from quizzes.problems.base import (
 )
 
 FAMILY = "add-mul"
-VERSION = 1
+VERSION = 2  # 2: draws that cannot tell their mistakes apart are redrawn
 TITLE = "Add then multiply: f = (x + y)·z"
 FORMULA = "q = x + y,  f = q · z"
 WORKED_EXAMPLE_SEED = 0  # the lesson's numbers: x = -2, y = 5, z = -4
@@ -35,19 +37,22 @@ def _circuit(x: float, y: float, z: float) -> Circuit:
     return Circuit(build)
 
 
-def _givens(seed: int, level: int) -> tuple[float, float, float]:
+def build(seed: int, level: int) -> Problem:
+    level = clamp_level(level)
     if seed == WORKED_EXAMPLE_SEED:
-        return -2.0, 5.0, -4.0
+        return _problem(seed, level, -2.0, 5.0, -4.0)
+    return first_distinguishable(_candidates(seed, level))  # z = 1 or q = z hide a mistake
+
+
+def _candidates(seed: int, level: int) -> Iterator[Problem]:
     rng = random.Random(seed)
     while True:
         x, y, z = (pick_nonzero(rng, level) for _ in range(3))
-        if x + y != 0:  # q = 0 would make every x/y gradient check trivially 0
-            return x, y, z
+        if x + y != 0:  # q = 0 would make every x/y gradient 0 whatever the rule
+            yield _problem(seed, level, x, y, z)
 
 
-def build(seed: int, level: int) -> Problem:
-    level = clamp_level(level)
-    x, y, z = _givens(seed, level)
+def _problem(seed: int, level: int, x: float, y: float, z: float) -> Problem:
     circuit = _circuit(x, y, z)
     values, grads = circuit.run()
     pages = (

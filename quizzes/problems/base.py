@@ -13,7 +13,8 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
-from quizzes.autograd import BackwardRule, GateRow, Value, chain_rule, gate_table
+from quizzes.autograd import BackwardRule, GateRow, Value, chain_rule, gate_table, replay
+from quizzes.tolerance import clean
 
 Matrix = tuple[tuple[float, ...], ...]
 Expected = float | Matrix | str
@@ -73,6 +74,11 @@ class Misconception:
     gate: int | None = None
 
 
+# What a learner did at some gates, given the graph in topological order: the backward
+# rule they followed (see quizzes.hypotheses, which builds one per hypothesis).
+RuleFor = Callable[[list[Value]], BackwardRule]
+
+
 @dataclass(frozen=True)
 class Circuit:
     """Builds the problem's graph afresh, so backprop can be re-run with any rule.
@@ -84,21 +90,39 @@ class Circuit:
     build: Callable[[], tuple[Value, Mapping[str, Value]]]
 
     def run(
-        self, rule: BackwardRule | None = None, *, only_at: int | None = None
+        self,
+        rule: BackwardRule | None = None,
+        *,
+        only_at: int | None = None,
+        rule_for: RuleFor | None = None,
+        forced: Mapping[str, float] | None = None,
+        decimals: int | None = None,
     ) -> tuple[dict[str, float], dict[str, float]]:
         """(values, gradients) of the named nodes after backprop under ``rule``.
 
         With ``only_at``, ``rule`` applies at that one gate (its index in the gate
         table, i.e. in topological order) and the chain rule everywhere else: a
-        learner usually slips at one gate, not at every gate of a kind.
+        learner usually slips at one gate, not at every gate of a kind.  ``rule_for``
+        makes the rule from the graph instead (for a slip tied to particular nodes).
+        ``forced`` replays the forward pass with those named nodes at the given values
+        (a learner's own forward values); ``decimals`` rounds every intermediate value
+        and gradient as it is computed (a learner rounding by hand).
         """
         out, named = self.build()
-        if rule is not None and only_at is not None:
-            rule = _at_one_gate(rule, out.topological_order()[only_at])
+        order = out.topological_order()
+        if forced or decimals is not None:
+            fixed = {id(named[name]): value for name, value in (forced or {}).items()}
+            replay(order, fixed, decimals)
+        if rule_for is not None:
+            rule = rule_for(order)
+        elif rule is not None and only_at is not None:
+            rule = _at_one_gate(rule, order[only_at])
+        if decimals is not None:
+            rule = _rounded(rule or chain_rule, decimals)
         out.backward(rule)
         return (
-            {name: node.data for name, node in named.items()},
-            {name: node.grad for name, node in named.items()},
+            {name: clean(node.data) for name, node in named.items()},
+            {name: clean(node.grad) for name, node in named.items()},
         )
 
     def table(self) -> list[GateRow]:
@@ -111,6 +135,13 @@ def _at_one_gate(rule: BackwardRule, gate: Value) -> BackwardRule:
         return rule(node, upstream) if node is gate else chain_rule(node, upstream)
 
     return at_gate
+
+
+def _rounded(rule: BackwardRule, decimals: int) -> BackwardRule:
+    def rounded(node: Value, upstream: float) -> tuple[float, ...]:
+        return tuple(round(g, decimals) for g in rule(node, upstream))
+
+    return rounded
 
 
 @dataclass(frozen=True)

@@ -8,12 +8,15 @@ grading compares matrices, and names the matmul-order mistake (W1·W2) by itself
 from __future__ import annotations
 
 import random
+from collections.abc import Iterator
 
 import numpy as np
 import numpy.typing as npt
 
+from quizzes.hypotheses import first_distinguishable
 from quizzes.problems.base import (
     Matrix,
+    Misconception,
     Problem,
     Quantity,
     clamp_level,
@@ -23,12 +26,13 @@ from quizzes.problems.base import (
 )
 
 FAMILY = "linear-collapse"
-VERSION = 1
+VERSION = 2  # 2: draws where a modelled mistake would look right are redrawn
 TITLE = "Stacked linear layers collapse: W2(W1·x + b1) + b2 = W·x + b"
 FORMULA = "W = W2·W1,  b = W2·b1 + b2"
 # Products and sums of one-decimal numbers carry float noise (0.1·0.2 = 0.020000000000000004);
 # rounding far below the grading tolerance keeps keys and the solution clean.
 KEY_DECIMALS = 9
+MATMUL_ORDER = "matmul-order"
 
 Array = npt.NDArray[np.float64]
 
@@ -43,17 +47,23 @@ def _draw(rng: random.Random, level: int, rows: int, columns: int) -> Array:
     )
 
 
-def _layers(seed: int, level: int) -> tuple[Array, Array, Array, Array, Array]:
+def _draws(seed: int, level: int) -> Iterator[tuple[Array, Array, Array, Array, Array]]:
     """W1, b1, W2, b2 and a check input x, with W1, W2 that do not commute."""
     rng = random.Random(seed)
     while True:
         w1, w2 = _draw(rng, level, 2, 2), _draw(rng, level, 2, 2)
-        # If W1·W2 = W2·W1, writing the product in the wrong order would still be right.
-        if not np.allclose(w1 @ w2, w2 @ w1):
-            break
-    b1, b2 = _draw(rng, level, 2, 1), _draw(rng, level, 2, 1)
-    x = np.array([[pick_nonzero(rng, 1)] for _ in range(2)])
-    return w1, b1, w2, b2, x
+        b1, b2 = _draw(rng, level, 2, 1), _draw(rng, level, 2, 1)
+        x = np.array([[pick_nonzero(rng, 1)] for _ in range(2)])
+        yield w1, b1, w2, b2, x
+
+
+def _misconceptions(w1: Array, b1: Array, w2: Array, b2: Array) -> tuple[Misconception, ...]:
+    """The wrong order W1·W2, the transpose of W2·W1, and b1 + b2 (b1 not through W2)."""
+    return (
+        Misconception(MATMUL_ORDER, "W = W2·W1", {"W": _matrix(w1 @ w2)}),
+        Misconception("w-transposed", "W = W2·W1", {"W": _matrix((w2 @ w1).T)}),
+        Misconception("bias-through", "b = W2·b1 + b2", {"b": _matrix(b1 + b2)}),
+    )
 
 
 def _column(array: Array | Matrix) -> str:
@@ -79,8 +89,16 @@ def _solution(w1: Array, b1: Array, w2: Array, b2: Array, x: Array) -> str:
 
 
 def build(seed: int, level: int) -> Problem:
+    """The first draw where each mistake shows: W1·W2 = W2·W1 (layers that commute), a
+    symmetric W2·W1 or W2·b1 = b1 would each make a mistake come out right."""
     level = clamp_level(level)
-    w1, b1, w2, b2, x = _layers(seed, level)
+    draws = _draws(seed, level)
+    return first_distinguishable(_problem(seed, level, *layers) for layers in draws)
+
+
+def _problem(
+    seed: int, level: int, w1: Array, b1: Array, w2: Array, b2: Array, x: Array
+) -> Problem:
     pages = (
         (
             Quantity("W", "W = W2·W1", _matrix(w2 @ w1), "matrix", "W", example="[[1, 2], [3, 4]]"),
@@ -102,4 +120,5 @@ def build(seed: int, level: int) -> Problem:
         givens=(("W1", _matrix(w1)), ("b1", _matrix(b1)), ("W2", _matrix(w2)), ("b2", _matrix(b2))),
         pages=pages,
         solution=_solution(w1, b1, w2, b2, x),
+        misconceptions=_misconceptions(w1, b1, w2, b2),
     )

@@ -12,8 +12,10 @@ grader can replay a learner who used σ instead of σ(1 - σ) as the local gradi
 from __future__ import annotations
 
 import random
+from collections.abc import Iterator
 
 from quizzes.autograd import Value
+from quizzes.hypotheses import first_distinguishable
 from quizzes.problems.base import (
     Circuit,
     Problem,
@@ -26,7 +28,7 @@ from quizzes.problems.base import (
 )
 
 FAMILY = "sigmoid-neuron"
-VERSION = 1
+VERSION = 2  # 2: draws that cannot tell their mistakes apart are redrawn
 TITLE = "Sigmoid neuron: f = σ(w0·x0 + w1·x1 + w2)"
 FORMULA = "z = w0·x0 + w1·x1 + w2,  f = σ(z) = 1 / (1 + e^(−z)),  dσ/dz = σ(z)·(1 − σ(z))"
 WORKED_EXAMPLE_SEED = 0  # CS231n's numbers: w = [2, -3, -3], x = [-1, -2]
@@ -51,20 +53,18 @@ def _circuit(givens: Givens) -> Circuit:
     return Circuit(build)
 
 
-def _givens(seed: int, level: int) -> Givens:
+def _draws(seed: int, level: int) -> Iterator[Givens]:
     if seed == WORKED_EXAMPLE_SEED:
-        return 2.0, -3.0, -3.0, -1.0, -2.0
+        yield 2.0, -3.0, -3.0, -1.0, -2.0
+        return
     rng = random.Random(seed)
     while True:
         w0, w1, w2, x0, x1 = (pick_nonzero(rng, level, -3, 3) for _ in range(5))
         z = w0 * x0 + w1 * x1 + w2
-        # |w_i| == |x_i| would hide a swapped mul gate behind a right answer or a sign slip.
-        swapped_ambiguous = abs(w0) == abs(x0) or abs(w1) == abs(x1)
         # A factor under 0.5 would leave a gradient so near 0 that "0" passed the grader.
         tiny_factor = min(abs(w0), abs(w1), abs(x0), abs(x1)) < 0.5
-        z_readable = 1e-9 < abs(z) <= MAX_PREACTIVATION + 1e-9
-        if z_readable and not swapped_ambiguous and not tiny_factor:
-            return w0, w1, w2, x0, x1
+        if 1e-9 < abs(z) <= MAX_PREACTIVATION + 1e-9 and not tiny_factor:
+            yield w0, w1, w2, x0, x1
 
 
 def _solution(givens: Givens, values: dict[str, float], grads: dict[str, float]) -> str:
@@ -90,8 +90,15 @@ def _solution(givens: Givens, values: dict[str, float], grads: dict[str, float])
 
 
 def build(seed: int, level: int) -> Problem:
+    """The first draw whose mistakes can be told apart (|w_i| = |x_i| would hide a swapped
+    multiply gate behind a right answer or a sign slip, for one)."""
     level = clamp_level(level)
-    givens = _givens(seed, level)
+    if seed == WORKED_EXAMPLE_SEED:
+        return _problem(seed, level, next(_draws(seed, level)))
+    return first_distinguishable(_problem(seed, level, givens) for givens in _draws(seed, level))
+
+
+def _problem(seed: int, level: int, givens: Givens) -> Problem:
     w0, w1, w2, x0, x1 = givens
     circuit = _circuit(givens)
     values, grads = circuit.run()

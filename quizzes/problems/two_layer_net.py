@@ -10,12 +10,15 @@ No pre-activation is ever exactly 0, where the ReLU's gradient is a convention.
 from __future__ import annotations
 
 import random
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from quizzes.autograd import Value
+from quizzes.hypotheses import first_distinguishable
 from quizzes.problems.base import (
     Circuit,
     Matrix,
+    Misconception,
     Problem,
     Quantity,
     clamp_level,
@@ -25,7 +28,7 @@ from quizzes.problems.base import (
 )
 
 FAMILY = "two-layer-net"
-VERSION = 1
+VERSION = 2  # 2: draws that cannot tell their mistakes apart are redrawn
 TITLE = "Two-layer net: s = W2·max(0, W1·x + b1) + b2"
 FORMULA = "z = W1·x + b1,  h = max(0, z),  s = W2·h + b2"
 VALUE_BOUND = 1000.0
@@ -110,21 +113,30 @@ def _acceptable(net: Network, asked: Asked, level: int) -> bool:
     dx = [sum(upstream[i] * net.w1[i][k] for i in range(2)) for k in range(2)]
     if any(abs(d) < 1e-9 for d in dx):  # both units cancelling would make 0 a right answer
         return False
-    # |W1[i][j]| == |x_j| would hide a swapped mul gate behind a right answer or a sign slip.
-    if abs(net.w1[asked.row][asked.col]) == abs(net.x[asked.col]):
-        return False
     score = sum(net.w2[i] * max(0.0, z[i]) for i in range(2)) + net.b2
     return max(abs(score), *(abs(zi) for zi in z)) <= VALUE_BOUND
 
 
-def _draw(seed: int, level: int) -> tuple[Network, Asked]:
+def _draws(seed: int, level: int) -> Iterator[tuple[Network, Asked]]:
     rng = random.Random(seed)
     while True:
         net = _draw_network(rng, level)
         row, col = rng.randrange(2), rng.randrange(2)
         asked = Asked(row=row, col=col, bias_unit=1 - row)
         if _acceptable(net, asked, level):
-            return net, asked
+            yield net, asked
+
+
+def _transposed(net: Network) -> Network:
+    (a, b), (c, d) = net.w1
+    return Network(x=net.x, w1=((a, c), (b, d)), b1=net.b1, w2=net.w2, b2=net.b2)
+
+
+def _misconceptions(net: Network) -> tuple[Misconception, ...]:
+    """W1·x with W1 transposed: column i of W1 taken as unit i's weights."""
+    values, _ = _circuit(_transposed(net)).run()
+    predicted = {name: values[name] for name in ("h0", "h1", "s")}
+    return (Misconception("transpose-forward", "z = W1·x + b1", predicted),)
 
 
 def _quantities(
@@ -210,8 +222,14 @@ def _prompt(net: Network, asked: Asked) -> str:
 
 
 def build(seed: int, level: int) -> Problem:
+    """The first draw whose mistakes can be told apart (|W1[i][j]| = |x_j| would hide a
+    swapped multiply gate behind a right answer or a sign slip, for one)."""
     level = clamp_level(level)
-    net, asked = _draw(seed, level)
+    draws = _draws(seed, level)
+    return first_distinguishable(_problem(seed, level, net, asked) for net, asked in draws)
+
+
+def _problem(seed: int, level: int, net: Network, asked: Asked) -> Problem:
     circuit = _circuit(net)
     values, grads = circuit.run()
     return Problem(
@@ -226,5 +244,6 @@ def build(seed: int, level: int) -> Problem:
         pages=_quantities(asked, values, grads),
         solution=_solution(net, asked, values, grads),
         gates=tuple(circuit.table()),
+        misconceptions=_misconceptions(net),
         circuit=circuit,
     )

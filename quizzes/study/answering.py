@@ -70,9 +70,7 @@ def owned_attempt(session: Session, user_id: int, attempt_id: int) -> StoredAtte
     return attempt
 
 
-def what_was_served(
-    context: StudyContext, attempt: StoredAttempt, now: datetime
-) -> Card | Problem:
+def what_was_served(context: StudyContext, attempt: StoredAttempt, now: datetime) -> Card | Problem:
     """The card or the exact problem of an unanswered attempt, or AttemptExpired."""
     if now - attempt.served_at > ATTEMPT_LIFETIME:
         raise AttemptExpired()

@@ -218,7 +218,7 @@ def test_add_mul_seed_zero_is_the_lessons_circuit(level: int) -> None:
 @pytest.mark.parametrize("level", [1, 3])
 def test_gate_patterns_seed_zero_is_the_cs231n_example(level: int) -> None:
     problem = get_family("gate-patterns").build(0, level)
-    assert dict(problem.givens) == {"x": 3, "y": -4, "z": 2, "w": -1}
+    assert dict(problem.givens) == {"x": 3, "y": -4, "z": 2, "w": -1, "c": 2}
     assert keys(problem) == {"f": -20, "dx": -8, "dy": 6, "dz": 2, "dw": 0}
 
 
@@ -244,7 +244,8 @@ def test_gate_patterns_max_routing_mistake_is_diagnosed() -> None:
 def test_sigmoid_neuron_sigmoid_derivative_mistake_is_diagnosed() -> None:
     problem = get_family("sigmoid-neuron").build(0, 1)
     sigma = 0.7310585786300049  # used σ as the local gradient instead of σ(1 − σ)
-    answers = key_answers(problem) | {"dw2": repr(sigma), "dx1": repr(-3 * sigma)}
+    products = {"dw0": -1, "dw1": -2, "dw2": 1, "dx0": 2, "dx1": -3}  # x0, x1, 1, w0, w1
+    answers = key_answers(problem) | {n: repr(k * sigma) for n, k in products.items()}
     assert "sigmoid-derivative" in grade(problem, answers).codes
 
 
@@ -275,7 +276,9 @@ def test_two_layer_net_dead_relu_answer_is_diagnosed() -> None:
     problem = next(p for p in instances("two-layer-net") if p.level == 2)
     assert problem.circuit is not None
     _, mistaken = problem.circuit.run(MISTAKES["dead-relu"].rules[0])
-    answers = key_answers(problem) | {"dx0": repr(mistaken["x0"]), "dx1": repr(mistaken["x1"])}
+    answers = key_answers(problem) | {
+        q.name: repr(mistaken[q.node]) for q in problem.quantities if q.kind == "gradient"
+    }
     assert "dead-relu" in grade(problem, answers).codes
 
 

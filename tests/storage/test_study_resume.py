@@ -66,9 +66,7 @@ async def test_practice_does_not_replace_the_review_item_left_on_screen(
     assert resumed is not None and resumed.attempt_id == served.attempt_id
 
 
-async def test_an_expired_attempt_is_not_resumed(
-    service: StudyService, clock: FixedClock
-) -> None:
+async def test_an_expired_attempt_is_not_resumed(service: StudyService, clock: FixedClock) -> None:
     await serve(service)
     clock.advance(hours=24, minutes=1)
     assert await service.resume(ALICE) is None

@@ -6,7 +6,15 @@ from collections.abc import Callable, Mapping
 
 from quizzes.autograd import Value
 from quizzes.problems import get_family
-from quizzes.problems.base import Choice, Circuit, Matrix, Problem, Quantity, fmt
+from quizzes.problems.base import (
+    Choice,
+    Circuit,
+    Matrix,
+    Misconception,
+    Problem,
+    Quantity,
+    fmt,
+)
 
 Build = Callable[[], tuple[Value, Mapping[str, Value]]]
 
@@ -17,6 +25,7 @@ def make_problem(
     circuit: Circuit | None = None,
     givens: tuple[tuple[str, float | Matrix], ...] = (),
     choices: tuple[Choice, ...] = (),
+    misconceptions: tuple[Misconception, ...] = (),
 ) -> Problem:
     pages = tuple(tuple(quantities[i : i + 5]) for i in range(0, len(quantities), 5))
     return Problem(
@@ -31,6 +40,7 @@ def make_problem(
         pages=pages,
         solution="",
         choices=choices,
+        misconceptions=misconceptions,
         circuit=circuit,
     )
 
@@ -110,4 +120,5 @@ W1_W2 = ((-1.0, 9.0), (2.0, -4.0))
 COLLAPSE = make_problem(
     [Quantity("W", "W = W2·W1", W2_W1, "matrix", example="[[1, 2], [3, 4]]")],
     givens=(("W1", W1), ("W2", W2)),
+    misconceptions=(Misconception("matmul-order", "W = W2·W1", {"W": W1_W2}),),
 )
