@@ -41,7 +41,8 @@ class Hypothesis:
     ``predicted`` holds every asked quantity of the hypothesis' pass.  ``gate`` is the
     engine's gate index (into ``Problem.gates``) for a slip at one gate or fork;
     ``node`` names the value whose gradient a fork slip drops, or the answer a sign
-    slip is in.
+    slip is in; a gate slip with scope "answer" is made in that answer's own last gate,
+    for that input only (∂s/∂W1[1][0] = x0 at W1[1][0]·x0, with ∂s/∂x0 right).
     """
 
     code: str
@@ -81,7 +82,8 @@ def backward_hypotheses(
 
     reference = gradients(None)
     found = []
-    for code, scope, gate, variant, node, rule in _backward_slips(order, named):
+    asked = {q.name: q.node for q in fields}
+    for code, scope, gate, variant, node, rule in _backward_slips(order, named, asked):
         predicted = gradients(rule)
         if _differs(predicted, reference):
             found.append(Hypothesis(code, predicted, scope, gate, variant, node))
@@ -96,8 +98,12 @@ def backward_hypotheses(
 Slip = tuple[str, Scope, int | None, str, str, BackwardRule]
 
 
-def _backward_slips(order: list[Value], named: Mapping[str, Value]) -> Iterator[Slip]:
+def _backward_slips(
+    order: list[Value], named: Mapping[str, Value], asked: Mapping[str, str]
+) -> Iterator[Slip]:
     gates = [k for k, node in enumerate(order) if node.inputs]
+    feeds = _feeds(order)
+    asked_ids = {id(named[node]) for node in asked.values()}
     for mistake in MISTAKES.values():
         for op, override, variant in mistake.overrides:
             kinds = [k for k in gates if op in ("", order[k].op)]
@@ -108,6 +114,18 @@ def _backward_slips(order: list[Value], named: Mapping[str, Value]) -> Iterator[
                 yield mistake.code, "every", None, variant, "", _at(override, where)
             for k in kinds:
                 yield mistake.code, "gate", k, variant, "", _at(override, {id(order[k])})
+            for name, asked_node in asked.items() if mistake.per_input else ():
+                # the slip in one answer's own last step
+                leaf = named[asked_node]
+                if leaf.inputs or len(feeds.get(id(leaf), ())) != 1:
+                    continue
+                k, position = feeds[id(leaf)][0]
+                others = [c for p, c in enumerate(order[k].inputs) if p != position]
+                if all(id(c) in asked_ids and len(feeds[id(c)]) == 1 for c in others):
+                    continue  # x·y with both answers asked: the slip at the gate covers it
+                if op in ("", order[k].op):
+                    rule = _at_input(override, order[k], position)
+                    yield mistake.code, "answer", k, variant, name, rule
     for k in gates:  # a minus sign dropped from a negative local gradient
         for position, local in enumerate(order[k].local_grads):
             if local < 0:
@@ -125,6 +143,30 @@ def _at(override: GateOverride, where: set[int]) -> BackwardRule:
         return override(node, upstream) if id(node) in where else chain_rule(node, upstream)
 
     return rule
+
+
+def _at_input(override: GateOverride, gate: Value, position: int) -> BackwardRule:
+    """The wrong rule at ``gate`` for its input ``position`` only; the other inputs right."""
+
+    def rule(node: Value, upstream: float) -> tuple[float, ...]:
+        sent = chain_rule(node, upstream)
+        if node is not gate:
+            return sent
+        wrong = override(node, upstream)
+        return tuple(
+            w if k == position else g for k, (w, g) in enumerate(zip(wrong, sent, strict=True))
+        )
+
+    return rule
+
+
+def _feeds(order: list[Value]) -> dict[int, list[tuple[int, int]]]:
+    """For every node, the gates it feeds: (gate index in ``order``, input position)."""
+    out: dict[int, list[tuple[int, int]]] = {}
+    for k, node in enumerate(order):
+        for position, child in enumerate(node.inputs):
+            out.setdefault(id(child), []).append((k, position))
+    return out
 
 
 def _negated(gate: Value, position: int) -> BackwardRule:

@@ -62,6 +62,9 @@ class Mistake:
     ``overrides`` are the wrong gate rules that replay it, by gate op ("" for any gate),
     each with a word for the variant ("split" for a max gate split half and half).
     ``stage`` says whether it is a slip in the forward or the backward pass.
+    ``per_input``: the slip can be made for one input of a gate alone (a local gradient
+    taken without the upstream one), not only for the gate as a whole (a max gate's
+    routing decides both inputs at once).
     """
 
     code: str
@@ -69,6 +72,7 @@ class Mistake:
     slip: str  # completes "this is what you get if you …"
     overrides: tuple[tuple[str, GateOverride, str], ...] = ()
     stage: str = "backward"
+    per_input: bool = False
 
     @property
     def rules(self) -> tuple[BackwardRule, ...]:
@@ -89,6 +93,7 @@ MISTAKES: dict[str, Mistake] = {
             "Multiply each gate's local gradient by the upstream gradient it receives.",
             "took the local gradient without multiplying by the upstream gradient",
             (("", local_only, ""),),
+            per_input=True,
         ),
         Mistake(
             "mul-swap",
@@ -96,6 +101,7 @@ MISTAKES: dict[str, Mistake] = {
             "times the upstream gradient.",
             "gave each input of a multiply gate its own value",
             (("*", own_value, ""),),
+            per_input=True,
         ),
         Mistake(
             "sign",

@@ -17,7 +17,7 @@ from quizzes.circuit_view import display_gates
 from quizzes.grading import Grade, QuantityResult
 from quizzes.leitner import LeitnerConfig
 from quizzes.problems import FAMILIES
-from quizzes.problems.base import Choice, Expected, Problem, Quantity, fmt, fmt_array
+from quizzes.problems.base import Choice, Problem, Quantity, fmt, fmt_answer
 from quizzes.study.results import Progress, SubmitResult, UndoResult
 
 RIGHT, WRONG = "✓", "✗"
@@ -42,15 +42,6 @@ def mark(correct: bool) -> str:
     return RIGHT if correct else WRONG
 
 
-def show(value: Expected | float | str) -> str:
-    """A value as a learner would write it: numbers via ``fmt``, matrices in brackets."""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, tuple):
-        return fmt_array(value)
-    return fmt(value)
-
-
 def page_labels(page: Sequence[Quantity]) -> str:
     return ", ".join(q.label for q in page)
 
@@ -58,7 +49,7 @@ def page_labels(page: Sequence[Quantity]) -> str:
 # ---- one answer ------------------------------------------------------------
 def answer_comparison(result: QuantityResult) -> str:
     """What the learner gave against the key: ``you: 1 · key: -4``."""
-    return f"you: {show(result.given)} · key: {show(result.expected)}"
+    return f"you: {fmt_answer(result.given)} · key: {fmt_answer(result.expected)}"
 
 
 def hint_lines(result: QuantityResult) -> list[str]:

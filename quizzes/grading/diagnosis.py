@@ -32,7 +32,7 @@ from quizzes.hypotheses import (
     same_within_tolerance,
 )
 from quizzes.mistakes import MISTAKES
-from quizzes.problems.base import Problem, fmt, fmt_array
+from quizzes.problems.base import Problem, fmt, fmt_answer
 from quizzes.tolerance import Answer, matches
 
 CARRIED, ROUNDED = "carried", "rounded"
@@ -95,7 +95,7 @@ def _credit_rounding(
             credit[q.name] = ROUNDED
             notes[q.name] = (
                 "Right once intermediate values are rounded to two decimals; the key keeps "
-                f"more digits ({_show(q.expected)})."
+                f"more digits ({fmt_answer(q.expected)})."
             )
 
 
@@ -164,8 +164,8 @@ def explain(
         return [h for h, changed in consistent if changed == explained]
 
     def finding(explained: frozenset[str], partial: bool = False) -> Finding:
-        ordered = [n for n in fields if n in explained]
         unexplained = [n for n in wrong if n not in explained] if partial else []
+        ordered = _ordered(fields, explained)
         return _finding(problem, those(explained), ordered, given, unexplained, forced)
 
     if those(wrong_set):
@@ -177,6 +177,18 @@ def explain(
     }
     if len(partitions) == 1:  # two independent slips, in different answers
         first, second = sorted(next(iter(partitions)), key=lambda s: min(map(fields.index, s)))
+        a, b = those(first), those(second)
+        if {h.code for h in a} == {h.code for h in b} and len({h.code for h in a}) == 1:
+            return [
+                _twice(
+                    problem,
+                    a[0],
+                    b[0],
+                    [*_ordered(fields, first), *_ordered(fields, second)],
+                    given,
+                    forced,
+                )
+            ]
         return [finding(first), finding(second)]
     sizes = {
         changed for _, changed in consistent if 2 <= len(changed) and 2 * len(changed) > len(wrong)
@@ -185,6 +197,25 @@ def explain(
     if len(largest) == 1:  # most of the wrong answers, said so
         return [finding(largest[0], partial=True)]
     return []
+
+
+def _ordered(fields: Sequence[str], some: frozenset[str]) -> list[str]:
+    return [n for n in fields if n in some]
+
+
+def _twice(
+    problem: Problem,
+    first: Hypothesis,
+    second: Hypothesis,
+    fields: list[str],
+    given: Mapping[str, Given],
+    forced: bool,
+) -> Finding:
+    """One mistake made in two places, in different answers: one finding, one hint."""
+    text = _message(problem, first, [], fields, given, [], forced, again=second)
+    return Finding(
+        code=first.code, gate=None, fields=tuple(fields), message=text, scope=first.scope
+    )
 
 
 def _finding(
@@ -223,10 +254,14 @@ def _message(
     given: Mapping[str, Given],
     unexplained: list[str],
     forced: bool,
+    again: Hypothesis | None = None,
 ) -> str:
     labels = {q.name: q.label if q.kind == "gradient" else q.name for q in problem.quantities}
-    gave = _joined([f"{labels[n]} = {_show(given[n])}" for n in fields])
+    gave = _joined([f"{labels[n]} = {fmt_answer(given[n])}" for n in fields])
     text = f"You gave {gave}: this is what you get if you {_slip(problem, shown)}"
+    if again is not None:
+        same = again.variant == shown.variant
+        text += f", and {_where(problem, again).lstrip() if same else _slip(problem, again)}"
     hints = [MISTAKES[shown.code].hint]
     for other in others:
         text += f" — or if you {_slip(problem, other)}"
@@ -244,32 +279,30 @@ def _message(
 
 
 def _slip(problem: Problem, h: Hypothesis) -> str:
-    mistake = MISTAKES[h.code]
-    slip = mistake.slip
+    slip = MISTAKES[h.code].slip
     if h.variant and not h.variant.isdigit():
         slip += f" ({h.variant})"
+    return slip + _where(problem, h)
+
+
+def _where(problem: Problem, h: Hypothesis) -> str:
+    """Where the slip was made, as it completes the slip: " at the add gate q = x + y"."""
     if h.scope == "gate" and h.gate is not None and problem.gates:
-        return f"{slip} at {describe_gate(problem.gates, h.gate)}"
+        return f" at {describe_gate(problem.gates, h.gate)}"
     if h.scope == "every":
-        ops = [op for op, _, variant in mistake.overrides if variant == h.variant]
+        ops = [op for op, _, variant in MISTAKES[h.code].overrides if variant == h.variant]
         kind = "gate" if not ops or ops[0] == "" else gate_kind(ops[0])
-        return f"{slip} at every {kind}"
+        return f" at every {kind}"
     if h.scope == "answer":
         label = next((q.label for q in problem.quantities if q.name == h.node), h.node)
-        return f"{slip} in {label}"
+        if h.gate is not None and problem.gates:
+            return f" for {label} at {describe_gate(problem.gates, h.gate)}"
+        return f" in {label}"
     if h.scope == "fork":
-        return f"{slip} ({h.node or 'a value'} feeds two gates)"
+        return f" ({h.node or 'a value'} feeds two gates)"
     if h.scope == "family" and h.where:
-        return f"{slip} in {h.where}"
-    return slip
-
-
-def _show(value: Given | Answer) -> str:
-    if isinstance(value, str):
-        return value
-    if isinstance(value, tuple):
-        return fmt_array(value)
-    return fmt(value)
+        return f" in {h.where}"
+    return ""
 
 
 def _joined(parts: Sequence[str]) -> str:

@@ -242,6 +242,16 @@ def fmt_array(rows: Matrix) -> str:
     return fmt_matrix(rows)
 
 
+def fmt_answer(value: Expected) -> str:
+    """An answer or a key as a learner would write it: numbers via ``fmt``, matrices in
+    brackets, text as it is."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, tuple):
+        return fmt_array(value)
+    return fmt(value)
+
+
 def fmt_factor(x: float) -> str:
     """A number as a factor in a written product: negatives in parentheses, 2·(-1)."""
     return f"({fmt(x)})" if x < 0 else fmt(x)

@@ -180,6 +180,15 @@ def test_a_right_answer_is_never_diagnosed(make: Callable[[], Problem]) -> None:
     assert all(r.diagnoses == () for r in result.results)
 
 
+def test_one_mistake_in_two_answers_is_one_finding_with_one_hint() -> None:
+    problem = add_mul_worked_example()  # key dx = -4, dz = 3: both signs flipped
+    result = grade(problem, key_answers(problem) | {"dx": "4", "dz": "-3"})
+    (finding,) = result.findings
+    assert finding.code == "sign" and finding.fields == ("dx", "dz")
+    assert finding.message.count(MISTAKES["sign"].hint) == 1
+    assert "in ∂f/∂x, and in ∂f/∂z" in finding.message
+
+
 def test_a_mistake_counts_only_where_it_changes_the_answer() -> None:
     # f = c·(a·b): forgetting the upstream c gives ∂f/∂a = b = 1.009, within tolerance of the
     # key c·b = 1.  The answer 1.018 is wrong, and close to 1.009, yet no mistake explains it.
@@ -237,11 +246,12 @@ FRESH = settings(max_examples=40, deadline=None)
 SEEDS = st.integers(1, 2**31 - 2)
 
 
-def named(problem: Problem, attempt: dict[str, float], code: str) -> None:
+def named(problem: Problem, attempt: dict[str, float], code: str) -> Grade:
     """The whole attempt (unlisted answers right) is diagnosed as ``code``, possibly among
     an honest "this — or that" on a draw where two mistakes look alike."""
     result = grade(problem, key_answers(problem) | {n: repr(v) for n, v in attempt.items()})
     assert not result.passed and code in result.codes, (problem.key, attempt)
+    return result
 
 
 @FRESH
@@ -296,6 +306,26 @@ def test_dead_relu_on_fresh_two_layer_nets(seed: int, level: int) -> None:
             attempt[q.name] = float(sum(through_both[i] * w1[i][k] for i in (0, 1)))
     attempt = {n: v for n, v in attempt.items() if not _is_key(problem, n, v)}
     named(problem, attempt, "dead-relu")
+
+
+@FRESH
+@given(seed=SEEDS, level=st.integers(1, 5))
+def test_a_slip_in_one_weight_gradient_is_named_at_its_own_gate(seed: int, level: int) -> None:
+    # ∂s/∂W1[i][j] = ∂s/∂z_i·x_j; a learner who drops ∂s/∂z_i writes x_j, one who swaps the
+    # multiply gate writes ∂s/∂z_i·W1[i][j] — and still adds up ∂s/∂x right at the fork
+    problem = get_family("two-layer-net").build(seed, level)
+    x, w1, b1, w2, _ = _net(problem)
+    z = (w1 @ x + b1).ravel()
+    (q,) = (q for q in problem.quantities if q.name.startswith("dW1_"))
+    i, j = int(q.name[4]), int(q.name[5])
+    dz = float(w2[0][i]) if z[i] > 0 else 0.0
+    for code, answer in (("forgot-upstream", x[j][0]), ("mul-swap", dz * w1[i][j])):
+        if _is_key(problem, q.name, float(answer)):
+            continue
+        result = named(problem, {q.name: float(answer)}, code)
+        (finding,) = result.findings
+        if finding.code == code:
+            assert finding.scope == "answer" and f"for {q.label} at " in finding.message
 
 
 @FRESH
