@@ -96,6 +96,15 @@ def gate_kind(op: str) -> str:
     return f"{op} gate" if op.startswith("×") else GATE_KINDS.get(op, f"{op} gate")
 
 
+def node_name(gates: Sequence[GateRow], index: int) -> str:
+    """The engine's node ``index`` named as the gate table names it ("q", "x·y", "W1[0][0]")."""
+    constant = {row.index for row in gates if is_constant(row)}
+    if index in constant:
+        return fmt(gates[index].value)
+    kept = [row.index for row in gates if row.index not in constant]
+    return display_gates(gates, name_all=True)[kept.index(index)].name
+
+
 def describe_gate(gates: Sequence[GateRow], index: int) -> str:
     """The engine's gate ``index`` as the worked solution names it: "the add gate q = x + y",
     "the ×2 gate f = 2·s", "the ReLU h1 = max(0, z1)"."""

@@ -212,10 +212,13 @@ def draw_seed(rng: random.Random) -> int:
     return rng.randrange(1, SEED_BOUND)
 
 
+MAX_LEVEL = 5
+
+
 def clamp_level(level: int) -> int:
     if isinstance(level, bool) or not isinstance(level, int):
         raise TypeError(f"level must be an int, not {type(level).__name__}")
-    return max(1, min(level, 5))
+    return max(1, min(level, MAX_LEVEL))
 
 
 def fmt(x: float) -> str:

@@ -188,6 +188,50 @@ class Attempt(Base):
     served_at: Mapped[datetime]
     answered: Mapped[bool] = mapped_column(default=False, server_default=false())
     practice: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # the mistake code this problem retests (drawn so that the mistake would show)
+    retest_code: Mapped[str | None] = mapped_column(String(32))
+
+    learner: Mapped[Learner] = relationship()
+
+
+class FamilyLevel(Base):
+    """How hard one learner's problems of one family are, apart from its Leitner box."""
+
+    __tablename__ = "family_levels"
+    __table_args__ = (CheckConstraint("level >= 1", name="level_positive"),)
+
+    user_id: Mapped[int] = mapped_column(
+        BigInteger, _learner_fk(), primary_key=True, autoincrement=False
+    )
+    family: Mapped[str] = mapped_column(String(ITEM_ID_LENGTH), primary_key=True)
+    level: Mapped[int]
+    streak: Mapped[int] = mapped_column(default=0, server_default=text("0"))
+    updated_at: Mapped[datetime]
+
+    learner: Mapped[Learner] = relationship()
+
+
+class Walk(Base):
+    """A step-by-step walk through the gate a learner got wrong, after one attempt.
+
+    ``steps`` lists each step as answered: what was asked, its skill, whether it was
+    right at the first try, the tries, and when.  A walk moves no box.
+    """
+
+    __tablename__ = "walks"
+    __table_args__ = (Index("ix_walks_user_id_started_at", "user_id", "started_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    user_id: Mapped[int] = mapped_column(BigInteger, _learner_fk())
+    guild_id: Mapped[int | None] = mapped_column(BigInteger, index=True)
+    attempt_id: Mapped[int] = mapped_column(ForeignKey("attempts.id", ondelete="CASCADE"))
+    family: Mapped[str] = mapped_column(String(ITEM_ID_LENGTH))
+    code: Mapped[str | None] = mapped_column(String(32))  # the diagnosis it starts from
+    gate: Mapped[int | None]
+    started_at: Mapped[datetime]
+    finished_at: Mapped[datetime | None]
+    outcome: Mapped[str] = mapped_column(String(16), default="open")  # open, done, skipped
+    steps: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
 
     learner: Mapped[Learner] = relationship()
 

@@ -19,11 +19,13 @@ from sqlalchemy.orm import Session
 from quizzes.storage.models import (
     Attempt,
     Base,
+    FamilyLevel,
     GuildEnrolment,
     ItemStateRow,
     Learner,
     ReminderLogEntry,
     Review,
+    Walk,
 )
 
 # The hot path (next_item, submit) runs statements built once, on Core tables: no
@@ -370,6 +372,8 @@ def learner_rows(session: Session, user_id: int) -> dict[str, list[Any]]:
         "attempts": learner_attempts(session, user_id),
         "reviews": learner_reviews(session, user_id, undone=True),
         "reminders": _rows_of(session, ReminderLogEntry, user_id),
+        "family_levels": _rows_of(session, FamilyLevel, user_id),
+        "walks": _rows_of(session, Walk, user_id),
     }
 
 

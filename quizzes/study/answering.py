@@ -20,7 +20,8 @@ from quizzes.grading import AnswerParseError, FieldError, Grade, grade, parse_an
 from quizzes.leitner import ItemState
 from quizzes.problems import rebuild
 from quizzes.problems.base import Problem, QuizError
-from quizzes.storage import queries
+from quizzes.skills import quantity_skills
+from quizzes.storage import queries, tutoring_queries
 from quizzes.storage.db import retry_when_locked
 from quizzes.storage.models import Review
 from quizzes.study.context import StudyContext
@@ -33,6 +34,7 @@ from quizzes.study.results import (
     UndoResult,
 )
 from quizzes.timezones import learner_zone
+from quizzes.tutoring.levels import Level, after_answer
 
 ATTEMPT_LIFETIME = timedelta(hours=24)
 UNDO_WINDOW = timedelta(minutes=10)
@@ -58,6 +60,7 @@ class StoredAttempt:
     answered: bool
     practice: bool
     timezone: str
+    retest_code: str | None = None
 
 
 def owned_attempt(session: Session, user_id: int, attempt_id: int) -> StoredAttempt:
@@ -154,7 +157,7 @@ def _submit_once(
             "family": attempt.family,
             "attempt_id": attempt.id,
             "correct": correct,
-            "results": None if result is None else result.to_dict(),
+            "results": None if result is None else _results(served, result),
             "codes": [] if result is None else list(result.codes),
             "answer_text": json.dumps(answers, ensure_ascii=False, sort_keys=True),
             "seconds_taken": seconds_taken,
@@ -166,6 +169,9 @@ def _submit_once(
             review |= _practice_boxes(session, attempt)
         else:
             review |= _apply_leitner(session, context, attempt, correct, now)
+            if result is not None and attempt.family is not None:
+                before = _apply_level(session, attempt, attempt.family, correct, result, now)
+                review["state_before"] = review["state_before"] | {"level": before}
         queries.add_review(session, review)
         return SubmitResult(
             attempt_id=attempt.id,
@@ -178,6 +184,31 @@ def _submit_once(
             replayed=False,
             practice=attempt.practice,
         )
+
+
+def _results(served: Card | Problem, result: Grade) -> dict[str, Any]:
+    """The grade as stored, with the skills each quantity exercises (for mastery)."""
+    skills = {} if isinstance(served, Card) else quantity_skills(served)
+    return result.to_dict() | {"skills": {name: list(s) for name, s in skills.items()}}
+
+
+def _apply_level(
+    session: Session,
+    attempt: StoredAttempt,
+    family: str,
+    correct: bool,
+    result: Grade,
+    now: datetime,
+) -> dict[str, int] | None:
+    """Move the family's level (difficulty, apart from the box); the level before, or None
+    when the family had none stored (it then started at the box)."""
+    stored = tutoring_queries.family_level(session, attempt.user_id, family)
+    current = Level(attempt.level) if stored is None else Level(*stored)
+    after = after_answer(family, current, correct, result.codes)
+    tutoring_queries.write_family_level(
+        session, attempt.user_id, family, after.level, after.streak, now
+    )
+    return None if stored is None else {"level": stored[0], "streak": stored[1]}
 
 
 def _practice_boxes(session: Session, attempt: StoredAttempt) -> dict[str, Any]:
@@ -257,6 +288,19 @@ def _undo_once(context: StudyContext, user_id: int, now: datetime) -> UndoResult
 
 def _restore(session: Session, review: Review, before: ItemState) -> None:
     """Put the item state back exactly; an item met for the first time becomes new again."""
+    if review.state_before is not None and "level" in review.state_before and review.family:
+        level = review.state_before["level"]
+        if level is None:
+            tutoring_queries.delete_family_level(session, review.user_id, review.family)
+        else:
+            tutoring_queries.write_family_level(
+                session,
+                review.user_id,
+                review.family,
+                level["level"],
+                level["streak"],
+                review.reviewed_at,
+            )
     if before.reviews == 0:
         queries.delete_item_state(session, review.user_id, review.item_id)
         return

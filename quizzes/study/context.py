@@ -13,6 +13,7 @@ from quizzes.leitner import LeitnerScheduler
 from quizzes.problems import FAMILIES
 from quizzes.problems.base import Problem, draw_seed
 from quizzes.storage.db import Database
+from quizzes.tutoring.retest import retest
 
 
 @dataclass
@@ -59,6 +60,10 @@ class StudyContext:
 
     def build_problem(self, family: str, level: int) -> Problem:
         return FAMILIES[family].build(self.draw_seed(), level)
+
+    def retest_problem(self, family: str, code: str, level: int) -> Problem | None:
+        """A fresh problem on which mistake ``code`` would show, or None if none can."""
+        return retest(family, code, level, random.Random(self.draw_seed()))  # noqa: S311 - not secrets
 
 
 def _shortened(text: str, limit: int = 60) -> str:

@@ -9,13 +9,15 @@ from sqlalchemy.orm import Session
 
 from quizzes.decks import Card
 from quizzes.leitner import ItemState, ReviewSession, build_session
-from quizzes.problems import get_family
-from quizzes.storage import queries
+from quizzes.problems import Problem, get_family
+from quizzes.problems.base import MAX_LEVEL
+from quizzes.storage import queries, tutoring_queries
 from quizzes.storage.models import ItemStateRow
 from quizzes.study.answering import owned_attempt, what_was_served
 from quizzes.study.context import StudyContext
 from quizzes.study.results import AttemptExpired, NothingDue, ServedItem
 from quizzes.timezones import learner_zone
+from quizzes.tutoring.levels import Level
 
 
 def state_of(row: ItemStateRow) -> ItemState:
@@ -143,9 +145,10 @@ def _serve(
     }
     problem = None
     if card is None:
-        problem = context.build_problem(item_id, box)
+        problem, retest_code = _problem_for(session, context, user_id, item_id, box, practice)
         attempt |= {"kind": "problem", "family": problem.family, "level": problem.level}
         attempt |= {"generator_version": problem.version, "seed": problem.seed}
+        attempt["retest_code"] = retest_code
     return ServedItem(
         attempt_id=queries.add_attempt(session, attempt),
         item_id=item_id,
@@ -155,6 +158,31 @@ def _serve(
         box=box,
         practice=practice,
     )
+
+
+def problem_level(session: Session, user_id: int, family: str, box: int) -> Level:
+    """The learner's level for the family; a family never levelled starts at its box."""
+    stored = tutoring_queries.family_level(session, user_id, family)
+    return Level(min(box, MAX_LEVEL)) if stored is None else Level(*stored)
+
+
+def _problem_for(
+    session: Session,
+    context: StudyContext,
+    user_id: int,
+    family: str,
+    box: int,
+    practice: bool,
+) -> tuple[Problem, str | None]:
+    """A problem at the learner's level — after a diagnosed miss in review, a retest: a
+    fresh problem on which that same mistake would show (and the code it retests)."""
+    level = problem_level(session, user_id, family, box).level
+    if not practice:
+        for code in tutoring_queries.last_miss_codes(session, user_id, family):
+            problem = context.retest_problem(family, code, level)
+            if problem is not None:
+                return problem, code
+    return context.build_problem(family, level), None
 
 
 def resume(context: StudyContext, user_id: int) -> ServedItem | None:

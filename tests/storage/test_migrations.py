@@ -207,3 +207,35 @@ def test_rebuilding_the_learners_table_keeps_everything_they_own(
         assert session.scalars(select(ItemStateRow.user_id)).all() == [7]
     with database.engine.connect() as connection:  # and foreign keys are back on
         assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+
+
+def test_problem_levels_start_at_todays_box_across_the_migration(database_url: str) -> None:
+    config = alembic_config(database_url)
+    command.upgrade(config, "0002")
+    engine = create_engine(database_url)
+    served = "2024-03-10 09:30:00"
+    try:
+        with engine.begin() as connection:
+            connection.exec_driver_sql(
+                "INSERT INTO learners (user_id, timezone, reminders_enabled, reminder_where,"
+                " dms_closed, created_at) VALUES (7, 'UTC', false, 'dm', false, :t)".replace(
+                    ":t", f"'{served}'"
+                )
+            )
+            for item, box, kind in (("add-mul", 3, "problem"), ("a-card", 4, "card")):
+                connection.exec_driver_sql(
+                    "INSERT INTO item_states (user_id, item_id, box, reviews, correct, lapses,"
+                    f" first_seen) VALUES (7, '{item}', {box}, 2, 2, 0, '{served}')"
+                )
+                connection.exec_driver_sql(
+                    "INSERT INTO attempts (user_id, item_id, kind, level, served_at, answered,"
+                    f" practice) VALUES (7, '{item}', '{kind}', 1, '{served}', true, false)"
+                )
+        command.upgrade(config, "head")
+        with engine.connect() as connection:
+            rows = connection.exec_driver_sql(
+                "SELECT user_id, family, level, streak FROM family_levels"
+            ).all()
+    finally:
+        engine.dispose()
+    assert [tuple(r) for r in rows] == [(7, "add-mul", 3, 0)]  # the card has no level
