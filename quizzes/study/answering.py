@@ -92,6 +92,19 @@ def what_was_served(context: StudyContext, attempt: StoredAttempt, now: datetime
         ) from stale
 
 
+def rebuild_served(attempt: StoredAttempt) -> Problem:
+    """The exact problem of a problem attempt, answered or not (AttemptExpired if its
+    generator has changed since)."""
+    if attempt.family is None or attempt.generator_version is None or attempt.seed is None:
+        raise AttemptExpired()
+    try:
+        return rebuild(attempt.family, attempt.generator_version, attempt.seed, attempt.level)
+    except QuizError as stale:
+        raise AttemptExpired(
+            "This problem's generator has changed since it was served — start a new review."
+        ) from stale
+
+
 def parse_recall(answers: Mapping[str, str]) -> bool:
     text = answers.get(RECALL_FIELD, "").strip().lower()
     if text not in RECALL_ANSWERS:

@@ -7,9 +7,9 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from quizzes.storage import queries
+from quizzes.storage import queries, tutoring_queries
 from quizzes.storage.db import retry_when_locked
-from quizzes.storage.models import ItemStateRow, Review
+from quizzes.storage.models import ItemStateRow, Review, Walk
 from quizzes.study.context import StudyContext
 from quizzes.study.results import (
     ClassStats,
@@ -20,6 +20,7 @@ from quizzes.study.results import (
     OverdueLearner,
     Progress,
 )
+from quizzes.study.tutoring import frequent_mistake, skills_of
 from quizzes.timezones import learner_zone
 
 if TYPE_CHECKING:
@@ -33,7 +34,8 @@ def progress(context: StudyContext, user_id: int) -> Progress:
     now = context.now()
     with context.database.read_session() as session:
         zone_name, rows, reviews = _learner_history(session, context, user_id)
-    return build_progress(context, user_id, zone_name, rows, reviews, now)
+        walks = _learner_walks(session, user_id)
+    return build_progress(context, user_id, zone_name, rows, reviews, now, walks)
 
 
 def _learner_history(
@@ -48,6 +50,15 @@ def _learner_history(
     return zone_name, rows, reviews
 
 
+def _learner_walks(
+    session: Session, user_id: int, seen_from_guild: int | None = None
+) -> list[Walk]:
+    walks = tutoring_queries.learner_walks(session, user_id)
+    if seen_from_guild is None:
+        return walks
+    return [w for w in walks if w.guild_id in (seen_from_guild, None)]
+
+
 def _servable(context: StudyContext, rows: Iterable[ItemStateRow]) -> list[ItemStateRow]:
     return [row for row in rows if context.is_servable(row.item_id)]
 
@@ -59,6 +70,7 @@ def build_progress(
     rows: Sequence[ItemStateRow],
     reviews: Sequence[Review],
     now: datetime,
+    walks: Sequence[Walk] = (),
 ) -> Progress:
     scheduler, zone = context.scheduler, learner_zone(zone_name)
     today = scheduler.local_day(now, zone)
@@ -81,6 +93,8 @@ def build_progress(
         accuracy=correct / len(reviews) if reviews else None,
         accuracy_by_family=_accuracy_by_family(reviews),
         next_due=min(dues) if dues else None,
+        skills=skills_of(reviews, walks),
+        frequent_mistake=frequent_mistake(reviews, now),
     )
 
 
@@ -195,11 +209,12 @@ def learner_stats(context: StudyContext, guild_id: int, user_id: int) -> Learner
         if not queries.is_enrolled(session, guild_id, user_id):
             raise NotEnrolled()
         zone_name, rows, reviews = _learner_history(session, context, user_id, guild_id)
+        walks = _learner_walks(session, user_id, guild_id)
     return LearnerStats(
         guild_id=guild_id,
         user_id=user_id,
         enrolled=True,
-        progress=build_progress(context, user_id, zone_name, rows, reviews, now),
+        progress=build_progress(context, user_id, zone_name, rows, reviews, now, walks),
         items=sorted(learner_item_rows(rows, reviews), key=lambda r: r.item_id),
         diagnosis_counts=diagnosis_counts(reviews),
         last_review=reviews[-1].reviewed_at if reviews else None,

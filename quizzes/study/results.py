@@ -9,6 +9,7 @@ from typing import Literal
 from quizzes.decks import Card
 from quizzes.grading import Grade
 from quizzes.problems.base import Problem, QuizError
+from quizzes.skills import Mastery
 
 
 class StudyError(QuizError):
@@ -32,6 +33,14 @@ class AttemptExpired(StudyError):
     default_message = "This question has expired — start a new review."
 
 
+class NoWalk(StudyError):
+    default_message = "There is nothing to work through: no backward answer was wrong."
+
+
+class WalkOver(StudyError):
+    default_message = "This walk is over — run /review to go on."
+
+
 class NothingToUndo(StudyError):
     default_message = "There is no answer from the last 10 minutes to undo."
 
@@ -49,6 +58,30 @@ class ServedItem:
     problem: Problem | None
     box: int
     practice: bool
+
+
+@dataclass(frozen=True)
+class WalkStep:
+    """The walk's step on screen: its question and form label, and where the walk stands."""
+
+    walk_id: int
+    gate_text: str  # "the add gate q = x + y"
+    quantity: str  # the answer it corrects: "∂f/∂x"
+    number: int  # 1-based
+    of: int
+    question: str
+    label: str
+
+
+@dataclass(frozen=True)
+class WalkReply:
+    """A step's feedback and the next step (None when the walk is over)."""
+
+    text: str
+    right: bool
+    shown: bool
+    next: WalkStep | None
+    finished: bool
 
 
 @dataclass
@@ -94,6 +127,8 @@ class Progress:
     accuracy: float | None  # correct / reviews, None before the first review
     accuracy_by_family: dict[str, float]  # problem family id -> accuracy
     next_due: datetime | None
+    skills: tuple[Mastery, ...] = ()  # every skill practised so far, in the lesson's order
+    frequent_mistake: tuple[str, int] | None = None  # (code, times) in the last 14 days
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 from quizzes.decks import Deck, default_deck
 from quizzes.leitner import LeitnerScheduler, ReviewSession
 from quizzes.storage.db import Database
-from quizzes.study import answering, learner_settings, reports, serving
+from quizzes.study import answering, learner_settings, reports, serving, tutoring
 from quizzes.study.context import StudyContext
 from quizzes.study.results import (
     ClassStats,
@@ -27,6 +27,8 @@ from quizzes.study.results import (
     ServedItem,
     SubmitResult,
     UndoResult,
+    WalkReply,
+    WalkStep,
 )
 from quizzes.timezones import utc_now
 
@@ -122,6 +124,22 @@ class StudyService:
         problems: ``{quantity.name: text}``.
         """
         return await self._run(answering.submit, user_id, attempt_id, dict(answers), seconds_taken)
+
+    async def start_walk(self, user_id: int, attempt_id: int) -> WalkStep:
+        """Begin working through a missed problem, gate by gate: the first step.
+
+        Raises NoWalk when no backward answer was wrong, NotYourAttempt for another's.
+        """
+        return await self._run(tutoring.start_walk, user_id, attempt_id)
+
+    async def walk_answer(self, user_id: int, walk_id: int, text: str) -> WalkReply:
+        """Check the walk's current step; AnswerParseError (recording nothing) if unreadable,
+        WalkOver once it is finished or skipped."""
+        return await self._run(tutoring.walk_answer, user_id, walk_id, text)
+
+    async def skip_walk(self, user_id: int, walk_id: int) -> str:
+        """Stop the walk; returns the corrected answer and its rule, in one line."""
+        return await self._run(tutoring.skip_walk, user_id, walk_id)
 
     async def undo_last(self, user_id: int) -> UndoResult:
         return await self._run(answering.undo_last, user_id)

@@ -1,0 +1,176 @@
+"""Walks through a missed gate, and the skills every graded answer and walk step trains.
+
+A walk is stored as it goes (``walks.steps`` holds every try: the step, right or wrong,
+when), so its state is rebuilt from the database on each step and a walk moves no box.
+Skills are traced afresh from the learner's reviews and walk steps in time order, so an
+undone review drops out of them by itself.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from quizzes.grading import Grade
+from quizzes.problems.base import Problem
+from quizzes.skills import Mastery, trace
+from quizzes.storage import queries, tutoring_queries
+from quizzes.storage.models import Review
+from quizzes.storage.models import Walk as WalkRow
+from quizzes.study.answering import owned_attempt, rebuild_served
+from quizzes.study.context import StudyContext
+from quizzes.study.results import NotYourAttempt, NoWalk, WalkOver, WalkReply, WalkStep
+from quizzes.tutoring.walk import MAX_TRIES, Walk, plan
+
+MISTAKE_WINDOW = timedelta(days=14)
+
+
+def start_walk(context: StudyContext, user_id: int, attempt_id: int) -> WalkStep:
+    """Begin the walk for an answered, missed problem: its first step.  NoWalk when no
+    backward answer was wrong; a walk already begun for the attempt goes on."""
+    now = context.now()
+    with context.database.transaction() as session:
+        attempt = owned_attempt(session, user_id, attempt_id)
+        review = queries.review_for_attempt(session, attempt.id)
+        if review is None or review.results is None or review.correct:
+            raise NoWalk()
+        problem = rebuild_served(attempt)
+        walk_plan = plan(problem, Grade.from_dict(review.results))
+        if walk_plan is None:
+            raise NoWalk()
+        walk_id = tutoring_queries.add_walk(
+            session,
+            {
+                "user_id": user_id,
+                "guild_id": attempt.guild_id,
+                "attempt_id": attempt.id,
+                "family": problem.family,
+                "code": walk_plan.code,
+                "gate": walk_plan.gate,
+                "started_at": now,
+                "finished_at": None,
+                "outcome": "open",
+                "steps": [],
+            },
+        )
+        return _step_view(walk_id, Walk(walk_plan))
+
+
+def walk_answer(context: StudyContext, user_id: int, walk_id: int, text: str) -> WalkReply:
+    """Check the current step (AnswerParseError, recording nothing, if unreadable)."""
+    now = context.now()
+    with context.database.transaction() as session:
+        row, problem, walk = _open_walk(session, user_id, walk_id)
+        position = walk.position
+        feedback = walk.answer(problem, text)
+        step = walk.plan.steps[position]
+        tries = [*row.steps, _try(position, step.kind, step.skill, feedback.right, now)]
+        row.steps = tries
+        if walk.finished:
+            row.outcome, row.finished_at = "done", now
+        return WalkReply(
+            text=feedback.text,
+            right=feedback.right,
+            shown=feedback.shown,
+            next=None if walk.finished else _step_view(row.id, walk),
+            finished=walk.finished,
+        )
+
+
+def skip_walk(context: StudyContext, user_id: int, walk_id: int) -> str:
+    """Stop the walk; the closing line (the corrected answer and its rule)."""
+    now = context.now()
+    with context.database.transaction() as session:
+        row, _, walk = _open_walk(session, user_id, walk_id)
+        row.outcome, row.finished_at = "skipped", now
+        return walk.closing()
+
+
+def _open_walk(session: Session, user_id: int, walk_id: int) -> tuple[WalkRow, Problem, Walk]:
+    row = tutoring_queries.get_walk(session, walk_id)
+    if row is None:
+        raise WalkOver()
+    if row.user_id != user_id:
+        raise NotYourAttempt("This walk belongs to someone else.")
+    if row.outcome != "open":
+        raise WalkOver()
+    attempt = owned_attempt(session, user_id, row.attempt_id)
+    review = queries.review_for_attempt(session, attempt.id)
+    if review is None or review.results is None:
+        raise WalkOver()
+    problem = rebuild_served(attempt)
+    walk_plan = plan(problem, Grade.from_dict(review.results))
+    if walk_plan is None:
+        raise WalkOver()
+    return row, problem, replayed(Walk(walk_plan), row.steps)
+
+
+def replayed(walk: Walk, tries: Sequence[dict[str, Any]]) -> Walk:
+    """The walk's state after its stored tries: a step ends when right or after MAX_TRIES."""
+    for attempt in tries:
+        walk.tries += 1
+        if attempt["right"] or walk.tries >= MAX_TRIES:
+            first = bool(attempt["right"]) and walk.tries == 1
+            walk.record.append({"kind": attempt["kind"], "right": first, "tries": walk.tries})
+            walk.position, walk.tries = walk.position + 1, 0
+    return walk
+
+
+def _try(position: int, kind: str, skill: str, right: bool, now: datetime) -> dict[str, Any]:
+    return {"step": position, "kind": kind, "skill": skill, "right": right, "at": now.isoformat()}
+
+
+def _step_view(walk_id: int, walk: Walk) -> WalkStep:
+    step = walk.step
+    if step is None:
+        raise WalkOver()
+    return WalkStep(
+        walk_id=walk_id,
+        gate_text=walk.plan.gate_text,
+        quantity=walk.plan.label,
+        number=walk.position + 1,
+        of=len(walk.plan.steps),
+        question=step.question,
+        label=step.label,
+    )
+
+
+# ---- skills ---------------------------------------------------------------------
+def skill_observations(
+    reviews: Iterable[Review], walks: Iterable[WalkRow]
+) -> list[tuple[str, bool]]:
+    """(skill, right) in time order: every graded quantity of every review, and the first
+    try of every walk step."""
+    timed: list[tuple[datetime, int, str, bool]] = []
+    for review in reviews:
+        results = review.results or {}
+        skills = results.get("skills", {})
+        for result in results.get("results", ()):
+            for skill in skills.get(result["name"], ()):
+                timed.append((review.reviewed_at, 0, skill, bool(result["correct"])))
+    for walk in walks:
+        seen: set[int] = set()
+        for attempt in walk.steps:
+            if attempt["step"] in seen:
+                continue  # a retry says the step was missed; the first try is the evidence
+            seen.add(attempt["step"])
+            at = datetime.fromisoformat(attempt["at"])
+            timed.append((at, 1, attempt["skill"], bool(attempt["right"])))
+    timed.sort(key=lambda t: (t[0], t[1]))
+    return [(skill, right) for _, _, skill, right in timed]
+
+
+def skills_of(reviews: Iterable[Review], walks: Iterable[WalkRow]) -> tuple[Mastery, ...]:
+    return tuple(trace(skill_observations(reviews, walks)).values())
+
+
+def frequent_mistake(reviews: Iterable[Review], now: datetime) -> tuple[str, int] | None:
+    """The mistake diagnosed most often in the last 14 days, and how many times."""
+    counts = Counter(
+        code for r in reviews if r.reviewed_at >= now - MISTAKE_WINDOW for code in r.codes or ()
+    )
+    return counts.most_common(1)[0] if counts else None
