@@ -20,7 +20,8 @@ def test_a_two_layer_nets_input_gradient_needs_the_fork_and_the_relu() -> None:
     problem = get_family("two-layer-net").build(3, 2)
     skills = quantity_skills(problem)
     assert {"add", "mul", "relu", "chain", "fork"} <= set(skills["dx0"])
-    assert "fork" not in skills[next(q.name for q in problem.quantities if q.name.startswith("db1"))]
+    bias = next(q.name for q in problem.quantities if q.name.startswith("db1"))
+    assert "fork" not in skills[bias]
 
 
 def test_gate_patterns_exercise_the_max_gate_and_collapse_the_composition_order() -> None:

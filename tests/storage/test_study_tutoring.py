@@ -134,7 +134,10 @@ async def test_a_walk_is_done_step_by_step_recorded_and_moves_no_box(
         walk = session.get(Walk, walk_id)
         assert walk is not None and walk.outcome == "done" and walk.code == "forgot-upstream"
         assert [(t["step"], t["right"]) for t in walk.steps] == [
-            (0, False), (0, False), (1, True), (2, True)
+            (0, False),
+            (0, False),
+            (1, True),
+            (2, True),
         ]
         assert walk.attempt_id == attempt_id and walk.finished_at is not None
     assert state_row(database, ALICE, "add-mul")["box"] == box  # type: ignore[index]

@@ -9,7 +9,7 @@ import pytest
 from quizzes.grading import AnswerParseError, grade
 from quizzes.problems import get_family
 from quizzes.problems.base import Problem
-from quizzes.tutoring.walk import MAX_TRIES, LABEL_LIMIT, Walk, plan
+from quizzes.tutoring.walk import LABEL_LIMIT, MAX_TRIES, Walk, plan
 from tests.quizzes.grading.builders import add_mul_worked_example, key_answers
 
 
