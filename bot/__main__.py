@@ -45,7 +45,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 
 
 def add_try_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    from quizzes.presentation import family_lines  # no discord: try stays quick to start
+    from quizzes.presentation import AUTO_PRACTICE, family_lines  # no discord: quick start
 
     study = commands.add_parser(
         "try",
@@ -67,7 +67,12 @@ def add_try_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]
         "--user", metavar="NAME", help="whose progress this is (default: your login name)"
     )
     study.add_argument(
-        "--practice", metavar="FAMILY", help="extra problems of one family; no box moves"
+        "--practice",
+        metavar="FAMILY",
+        nargs="?",
+        const=AUTO_PRACTICE,
+        help="extra problems of one family; no box moves. Without FAMILY: the problems "
+        "that work on your weakest skill or most frequent recent mistake",
     )
     study.add_argument(
         "--save-diagrams",

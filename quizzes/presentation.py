@@ -16,9 +16,10 @@ from quizzes.autograd import GateRow
 from quizzes.circuit_view import display_gates
 from quizzes.grading import Grade, QuantityResult
 from quizzes.leitner import LeitnerConfig
+from quizzes.mistakes import MISTAKES
 from quizzes.problems import FAMILIES
 from quizzes.problems.base import Choice, Problem, Quantity, fmt, fmt_answer
-from quizzes.study.results import Progress, SubmitResult, UndoResult
+from quizzes.study.results import Progress, SubmitResult, UndoResult, WalkStep
 
 RIGHT, WRONG = "✓", "✗"
 GATE_TABLE_HEADER = ("node", "op", "value", "local", "upstream", "downstream")
@@ -178,3 +179,40 @@ def family_accuracy_text(progress: Progress) -> str:
         f"{family}: {accuracy:.0%}"
         for family, accuracy in sorted(progress.accuracy_by_family.items())
     )
+
+
+BAR_WIDTH = 10
+AUTO_PRACTICE = "auto"  # practise what the learner most needs (chosen by the study service)
+
+
+def skills_text(progress: Progress) -> str:
+    """One line per skill practised: a bar of the mastery estimate, its verdict, the record."""
+    if not progress.skills:
+        return "no skills practised yet"
+    width = max(len(m.label) for m in progress.skills)
+    lines = []
+    for m in progress.skills:
+        filled = round(m.known * BAR_WIDTH)
+        bar = "█" * filled + "░" * (BAR_WIDTH - filled)
+        lines.append(
+            f"{m.label.ljust(width)}  {bar} {m.known:.0%} {m.verdict:<8} "
+            f"({m.right}/{m.opportunities} right)"
+        )
+    return "\n".join(lines)
+
+
+def frequent_mistake_text(progress: Progress) -> str:
+    """The learner's most frequent diagnosed mistake of the last 14 days, or empty."""
+    if progress.frequent_mistake is None:
+        return ""
+    code, times = progress.frequent_mistake
+    mistake = MISTAKES.get(code)
+    what = f": you {mistake.slip}" if mistake is not None else ""
+    return f"{code} — {plural(times, 'time')} in the last 14 days{what}. " + (
+        mistake.hint if mistake is not None else ""
+    )
+
+
+def walk_step_text(step: WalkStep) -> str:
+    head = f"Step {step.number} of {step.of} — {step.gate_text}, for {step.quantity}"
+    return f"{head}\n{step.question}"

@@ -25,6 +25,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 from quizzes.decks import Deck
+from quizzes.presentation import AUTO_PRACTICE
 from quizzes.problems import FAMILIES, get_family
 from quizzes.problems.base import UnknownFamilyError
 from quizzes.storage.db import Database, DatabaseDriverMissing
@@ -146,6 +147,8 @@ def zone_key(name: str | None) -> str | None:
 
 
 def known_family(family: str | None) -> str | None:
+    if family == AUTO_PRACTICE:
+        return AUTO_PRACTICE
     try:
         return None if family is None else get_family(family).id
     except UnknownFamilyError as error:

@@ -18,6 +18,7 @@ from quizzes.leitner import ReviewSession
 from quizzes.presentation import RIGHT, WRONG
 from quizzes.problems.base import Problem
 from quizzes.study import Progress, ServedItem, SubmitResult, UndoResult
+from quizzes.study.results import Recommendation
 
 RULE = "─" * 60
 INDENT = "  "
@@ -97,6 +98,16 @@ def session_plan(deck: Deck, session: ReviewSession, resuming: str | None = None
     return f"{course}\nThis sitting: {items} ({due} due for review, {new} new today)."
 
 
+AUTO_PRACTICE_PLAN = (
+    "Practice: each problem is chosen for your weakest skill or most frequent recent "
+    "mistake, until you press q; no box moves."
+)
+
+
+def practice_pick(pick: Recommendation) -> str:
+    return f"Next: {pick.family}, because {pick.reason}."
+
+
 def practice_plan(family: str) -> str:
     return f"Practice: {family} problems, one after another until you press q; no box moves."
 
@@ -142,8 +153,11 @@ def parse_error(error: AnswerParseError) -> str:
     return "\n".join(["I could not read that, so nothing was recorded.", *lines])
 
 
-def problem_result(problem: Problem, result: SubmitResult, show_time: LocalTime) -> str:
-    """✓/✗ per quantity with the key and named mistakes, why, the solution, the schedule."""
+def problem_result(
+    problem: Problem, result: SubmitResult, show_time: LocalTime, solution: bool = True
+) -> str:
+    """✓/✗ per quantity with the key and named mistakes, why, the solution (unless the
+    learner is offered to work through it first), the schedule."""
     verdict = f"{RIGHT} Right" if result.correct else f"{WRONG} Not quite"
     sections = [f"{verdict} — {problem.title}", quantity_lines(result)]
     if problem.is_multiple_choice:
@@ -155,7 +169,7 @@ def problem_result(problem: Problem, result: SubmitResult, show_time: LocalTime)
         others = presentation.other_choices_text(problem, result.grade)
         if others:
             sections.append(f"The other options:\n{indented(others)}")
-    else:
+    elif solution:
         sections.append(worked_solution(problem))
     sections.append(presentation.schedule_text(result, show_time))
     return "\n\n".join(section for section in sections if section)
@@ -211,6 +225,10 @@ def progress_report(progress: Progress, show_time: LocalTime) -> str:
     ]
     if progress.accuracy_by_family:
         sections.append(("Accuracy by problem", presentation.family_accuracy_text(progress)))
+    if progress.skills:
+        sections.append(("Skills", presentation.skills_text(progress)))
+    if progress.frequent_mistake is not None:
+        sections.append(("Most frequent mistake", presentation.frequent_mistake_text(progress)))
     lines = [RULE, "Your progress"]
     lines += [f"{name}:\n{indented(body)}" for name, body in sections]
     if progress.next_due is not None:

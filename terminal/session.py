@@ -6,7 +6,9 @@ with ``write(text)``, so tests drive it with a script.  Everything that counts
 goes through the study service; this module only decides what to ask next.
 
 At any prompt ``q`` stops and ``u`` undoes the last answer; neither can be a
-valid answer (answers are numbers, matrices, k/m or choice letters A-D).
+valid answer (answers are numbers, matrices, k/m or choice letters A-D).  After a
+missed problem the learner may work through the gate that went wrong, one step at a
+time (``s`` skips to the worked solution).
 """
 
 from __future__ import annotations
@@ -20,8 +22,11 @@ from quizzes import presentation
 from quizzes.decks import Card
 from quizzes.grading import AnswerParseError, parse_field
 from quizzes.leitner import ReviewSession
+from quizzes.presentation import AUTO_PRACTICE
 from quizzes.problems.base import Problem, Quantity
 from quizzes.study import NothingDue, ServedItem, StudyError, StudyService, SubmitResult
+from quizzes.study.results import WalkStep
+from quizzes.tutoring.walk import plan as walk_plan
 from terminal import formatting
 from terminal.formatting import LocalTime
 
@@ -32,6 +37,8 @@ QUIT, UNDO = "q", "u"
 RECALL_KEYS = {"k": "knew", "m": "missed"}
 REVEAL_PROMPT = "Press Enter to show the answer: "
 RECALL_PROMPT = "Did you know it? k = knew, m = missed: "
+WALK_PROMPT = "Work through it gate by gate? Enter = yes, s = skip to the worked solution: "
+SKIP_KEYS = {"s", "skip"}
 
 
 class StopStudying(Exception):
@@ -87,6 +94,8 @@ class TerminalStudy:
             resumed = await self.service.resume(self.user_id)
             resuming = None if resumed is None else resumed.item_id
             self.write(formatting.session_plan(self.service.deck, session, resuming))
+        elif self.practice_family == AUTO_PRACTICE:
+            self.write(formatting.AUTO_PRACTICE_PLAN)
         else:
             self.write(formatting.practice_plan(self.practice_family))
         self.write(formatting.COMMANDS_HELP)
@@ -95,8 +104,13 @@ class TerminalStudy:
         while True:
             if self.stop_requested():
                 raise KeyboardInterrupt  # stop before serving (and storing) another item
+            family, focus = self.practice_family, None
+            if family == AUTO_PRACTICE:
+                pick = await self.service.recommend_practice(self.user_id)
+                self.write(formatting.practice_pick(pick))
+                family, focus = pick.family, pick.focus
             served = await self.service.next_item(
-                self.user_id, session=session, practice_family=self.practice_family
+                self.user_id, session=session, practice_family=family, focus=focus
             )
             if isinstance(served, NothingDue):
                 if self.answered == 0:
@@ -200,8 +214,45 @@ class TerminalStudy:
             self.write(formatting.card_result(result, self.show_time))
             return
         if item.problem is not None:
-            self.write(formatting.problem_result(item.problem, result, self.show_time))
-            await self._save_diagram(item, item.problem)
+            problem = item.problem
+            walk = not result.correct and result.grade is not None
+            walk = walk and walk_plan(problem, result.grade) is not None  # type: ignore[arg-type]
+            self.write(formatting.problem_result(problem, result, self.show_time, not walk))
+            await self._save_diagram(item, problem)
+            if walk:
+                await self._offer_walk(item, problem)
+
+    async def _offer_walk(self, item: ServedItem, problem: Problem) -> None:
+        """Work through the missed gate step by step, or skip to the worked solution."""
+        choice = (await self._ask(WALK_PROMPT)).strip().lower()
+        if choice in SKIP_KEYS:
+            self.write(formatting.worked_solution(problem))
+            return
+        try:
+            step: WalkStep | None = await self.service.start_walk(self.user_id, item.attempt_id)
+        except StudyError as error:
+            self.write(f"{error}\n\n{formatting.worked_solution(problem)}")
+            return
+        shown = 0
+        while step is not None:
+            if step.number != shown:  # a retry asks again without repeating the question
+                self.write(presentation.walk_step_text(step))
+                shown = step.number
+            text = await self._ask(f"{step.label} = ")
+            if text.strip().lower() in SKIP_KEYS:
+                self.write(await self.service.skip_walk(self.user_id, step.walk_id))
+                self.write(formatting.worked_solution(problem))
+                return
+            try:
+                reply = await self.service.walk_answer(self.user_id, step.walk_id, text)
+            except AnswerParseError as error:
+                self.write(formatting.parse_error(error))
+                continue
+            except StudyError as error:
+                self.write(str(error))
+                return
+            self.write(reply.text)
+            step = reply.next
 
     async def _save_diagram(self, item: ServedItem, problem: Problem) -> None:
         if self.diagrams is None or not problem.gates:

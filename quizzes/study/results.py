@@ -84,6 +84,15 @@ class WalkReply:
     finished: bool
 
 
+@dataclass(frozen=True)
+class Recommendation:
+    """What to practise next, and why (said to the learner)."""
+
+    family: str
+    reason: str
+    focus: str | None  # the mistake code the problem is drawn to show, if any
+
+
 @dataclass
 class NothingDue:
     next_due: datetime | None

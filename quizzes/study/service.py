@@ -24,6 +24,7 @@ from quizzes.study.results import (
     LearnerStats,
     NothingDue,
     Progress,
+    Recommendation,
     ServedItem,
     SubmitResult,
     UndoResult,
@@ -88,14 +89,19 @@ class StudyService:
         guild_id: int | None = None,
         session: ReviewSession | None = None,
         practice_family: str | None = None,
+        focus: str | None = None,
     ) -> ServedItem | NothingDue:
         """Store an attempt for the next item and return it, or NothingDue.
 
         With ``session``, the item comes from its queue; without, the most overdue
         item or a new one.  ``practice_family`` serves a practice problem of that
-        family, which moves no Leitner box.
+        family, which moves no Leitner box; with ``focus`` (a mistake code) one on which
+        that mistake would show.  A missed problem comes back as a retest of its
+        diagnosed mistake.
         """
-        return await self._run(serving.next_item, user_id, guild_id, session, practice_family)
+        return await self._run(
+            serving.next_item, user_id, guild_id, session, practice_family, focus
+        )
 
     async def resume(self, user_id: int) -> ServedItem | None:
         """The unanswered item the learner's last review stopped on, or None.
@@ -124,6 +130,10 @@ class StudyService:
         problems: ``{quantity.name: text}``.
         """
         return await self._run(answering.submit, user_id, attempt_id, dict(answers), seconds_taken)
+
+    async def recommend_practice(self, user_id: int) -> Recommendation:
+        """The family (and mistake to focus on) that best exercises what the learner needs."""
+        return await self._run(tutoring.recommend, user_id)
 
     async def start_walk(self, user_id: int, attempt_id: int) -> WalkStep:
         """Begin working through a missed problem, gate by gate: the first step.

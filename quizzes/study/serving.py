@@ -77,6 +77,7 @@ def next_item(
     guild_id: int | None,
     review_session: ReviewSession | None,
     practice_family: str | None,
+    focus: str | None = None,
 ) -> ServedItem | NothingDue:
     now = context.now()
     with context.database.transaction() as session:
@@ -84,7 +85,8 @@ def next_item(
         if practice_family is not None:
             family = get_family(practice_family)  # UnknownFamilyError for a bad choice
             box, _ = queries.item_box_and_due(session, user_id, family.id)
-            return _serve(session, context, user_id, guild_id, (family.id, box), now, True)
+            practised = (family.id, box)
+            return _serve(session, context, user_id, guild_id, practised, now, True, focus)
         if review_session is not None:
             item_id = _next_from_session(context, review_session)
             chosen = None if item_id is None else (item_id, _box(session, user_id, item_id))
@@ -129,6 +131,7 @@ def _serve(
     chosen: tuple[str, int],
     now: datetime,
     practice: bool,
+    focus: str | None = None,
 ) -> ServedItem:
     """Store the attempt first, so whatever is shown can be graded and audited later."""
     item_id, box = chosen
@@ -145,7 +148,9 @@ def _serve(
     }
     problem = None
     if card is None:
-        problem, retest_code = _problem_for(session, context, user_id, item_id, box, practice)
+        problem, retest_code = _problem_for(
+            session, context, user_id, item_id, box, practice, focus
+        )
         attempt |= {"kind": "problem", "family": problem.family, "level": problem.level}
         attempt |= {"generator_version": problem.version, "seed": problem.seed}
         attempt["retest_code"] = retest_code
@@ -173,15 +178,18 @@ def _problem_for(
     family: str,
     box: int,
     practice: bool,
+    focus: str | None = None,
 ) -> tuple[Problem, str | None]:
     """A problem at the learner's level — after a diagnosed miss in review, a retest: a
     fresh problem on which that same mistake would show (and the code it retests)."""
     level = problem_level(session, user_id, family, box).level
+    codes = [focus] if focus else []
     if not practice:
-        for code in tutoring_queries.last_miss_codes(session, user_id, family):
-            problem = context.retest_problem(family, code, level)
-            if problem is not None:
-                return problem, code
+        codes += tutoring_queries.last_miss_codes(session, user_id, family)
+    for code in codes:
+        problem = context.retest_problem(family, code, level)
+        if problem is not None:
+            return problem, code
     return context.build_problem(family, level), None
 
 

@@ -8,6 +8,7 @@ undone review drops out of them by itself.
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
@@ -16,14 +17,23 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from quizzes.grading import Grade
+from quizzes.problems import FAMILIES
 from quizzes.problems.base import Problem
-from quizzes.skills import Mastery, trace
+from quizzes.skills import PARAMETERS, SKILLS, Mastery, quantity_skills, trace
 from quizzes.storage import queries, tutoring_queries
 from quizzes.storage.models import Review
 from quizzes.storage.models import Walk as WalkRow
 from quizzes.study.answering import owned_attempt, rebuild_served
 from quizzes.study.context import StudyContext
-from quizzes.study.results import NotYourAttempt, NoWalk, WalkOver, WalkReply, WalkStep
+from quizzes.study.results import (
+    NotYourAttempt,
+    NoWalk,
+    Recommendation,
+    WalkOver,
+    WalkReply,
+    WalkStep,
+)
+from quizzes.tutoring.retest import lowest_level
 from quizzes.tutoring.walk import MAX_TRIES, Walk, plan
 
 MISTAKE_WINDOW = timedelta(days=14)
@@ -150,8 +160,10 @@ def skill_observations(
         results = review.results or {}
         skills = results.get("skills", {})
         for result in results.get("results", ()):
+            # a backward answer right for the learner's own forward values applied its rules
+            right = bool(result["correct"]) or result.get("credit") == "carried"
             for skill in skills.get(result["name"], ()):
-                timed.append((review.reviewed_at, 0, skill, bool(result["correct"])))
+                timed.append((review.reviewed_at, 0, skill, right))
     for walk in walks:
         seen: set[int] = set()
         for attempt in walk.steps:
@@ -174,3 +186,46 @@ def frequent_mistake(reviews: Iterable[Review], now: datetime) -> tuple[str, int
         code for r in reviews if r.reviewed_at >= now - MISTAKE_WINDOW for code in r.codes or ()
     )
     return counts.most_common(1)[0] if counts else None
+
+
+# ---- what to practise -------------------------------------------------------------
+def recommend(context: StudyContext, user_id: int) -> Recommendation:
+    """The family that best exercises what the learner most needs: the mistake diagnosed
+    most often in the last 14 days (a family where it can show, the one it was made in
+    first), else the weakest skill (a skill not yet practised counts as its prior)."""
+    now = context.now()
+    with context.database.read_session() as session:
+        reviews = queries.learner_reviews(session, user_id)
+        walks = tutoring_queries.learner_walks(session, user_id)
+    families = [f for f in context.deck.families if context.is_servable(f)]
+    if not families:
+        raise NoWalk("There is no problem family to practise in this deck.")
+    recent = frequent_mistake(reviews, now)
+    if recent is not None:
+        code, times = recent
+        made_in = Counter(r.family for r in reviews if code in (r.codes or ()) and r.family)
+        able = [f for f in families if lowest_level(f, code) is not None]
+        if able:
+            family = max(able, key=lambda f: made_in.get(f, 0))
+            reason = f"your most frequent mistake lately is {code} ({times}× in 14 days)"
+            return Recommendation(family, reason, code)
+    mastery = {m.skill: m.known for m in skills_of(reviews, walks)}
+    exercised = {f: family_skills(f) for f in families}
+    practised = {s for skills in exercised.values() for s in skills}
+    weakest = min(
+        (s for s in SKILLS if s in practised),
+        key=lambda s: (mastery.get(s, PARAMETERS.known_at_start), list(SKILLS).index(s)),
+    )
+    family = next(f for f in families if weakest in exercised[f])
+    return Recommendation(family, f"your weakest skill is the {SKILLS[weakest]}", None)
+
+
+@functools.cache
+def family_skills(family: str) -> frozenset[str]:
+    """The skills a family's problems exercise, read from a few of its problems' graphs."""
+    found: set[str] = set()
+    for level in (1, 2, 3):
+        problem = FAMILIES[family].build(level, level)
+        for skills in quantity_skills(problem).values():
+            found |= set(skills)
+    return frozenset(found)

@@ -142,7 +142,7 @@ async def test_a_card_self_graded_then_a_problem_answered_right(service: StudySe
 
 async def test_a_diagnosed_mistake_prints_its_hint_and_comes_back(service: StudyService) -> None:
     hint = MISTAKES["forgot-upstream"].hint
-    _, screen = await run(service, "", "m", *[FORGOT_UPSTREAM] * 5, "q")
+    _, screen = await run(service, "", "m", *[FORGOT_UPSTREAM] * 5, "s", "q")
     assert "✗ Missed it. Box 1 → 1" in screen.text
     assert "✗ Not quite" in screen.text
     assert "↳ You gave " in screen.text and hint in screen.text
@@ -386,3 +386,78 @@ async def test_one_slip_is_explained_once_and_next_due_is_said_once(
     hints = [line.strip() for line in screen.text.splitlines() if line.strip().startswith("↳")]
     assert hints and len(hints) == len(set(hints))
     assert screen.text.count("Next due") + screen.text.count("next due") == 1
+
+
+# ---- working through a miss ---------------------------------------------------------
+def walk_answers(problem: Problem) -> list[str]:
+    """The walk after forgot-upstream at the add gate: upstream z, local 1, then z."""
+    z = dict(problem.givens)["z"]
+    assert isinstance(z, float)
+    return [f"{z:g}", "1", f"{z:g}"]
+
+
+class WalkStep:
+    """A step answering the walk from the problem on screen, one right value after another."""
+
+    def __init__(self, holder: list[TerminalStudy], index: int, wrong: bool = False) -> None:
+        self.holder, self.index, self.wrong = holder, index, wrong
+
+    def __call__(self, prompt: str) -> str:
+        item = self.holder[0].item
+        assert item is not None and item.problem is not None
+        return "999" if self.wrong else walk_answers(item.problem)[self.index]
+
+
+async def test_a_miss_is_worked_through_gate_by_gate_before_any_solution(
+    service: StudyService,
+) -> None:
+    holder: list[TerminalStudy] = []
+    steps: list[Step] = [
+        *[answering(holder, forgot_upstream_answers)] * 5,
+        "",  # yes, work through it
+        "upstream?",  # unreadable: asked again, nothing recorded
+        WalkStep(holder, 0, wrong=True),  # a wrong step gets its hint
+        WalkStep(holder, 0),
+        WalkStep(holder, 1),
+        WalkStep(holder, 2),
+        "q",
+    ]
+    script, screen = Script(*steps), Screen()
+    holder.append(make_study(service, script, screen, practice_family="add-mul"))
+    await holder[0].run()
+    text = screen.text
+    assert "Work through it gate by gate?" in script.prompts[5]
+    assert "Worked solution:" not in text  # the learner did the steps instead
+    assert "Step 1 of 3 — the add gate q = x + y" in text
+    assert "is not a number" in text
+    assert "Not yet." in text and "Try again" in text
+    assert text.count("Step 1 of 3") == 1  # a retry does not repeat the question
+    assert "Step 3 of 3" in text and "Rule — add gate" in text
+    assert script.prompts[6].startswith("upstream ∂f/∂q = ")
+    exported = await service.export_learner(LEARNER)
+    (walk,) = exported["walks"]
+    assert walk["outcome"] == "done" and [t["right"] for t in walk["steps"]] == [
+        False, True, True, True
+    ]
+
+
+async def test_skipping_the_walk_shows_the_worked_solution(service: StudyService) -> None:
+    _, screen = await run(service, *[FORGOT_UPSTREAM] * 5, "s", "q", practice_family="add-mul")
+    assert "Worked solution:" in screen.text and "Step 1 of" not in screen.text
+
+
+async def test_practice_without_a_family_aims_at_the_most_frequent_mistake(
+    database: Database,
+) -> None:
+    deck = small_deck(cards=0, families=("add-mul", "gate-patterns"))
+    study = StudyService(database, clock=FixedClock(), rng=random.Random(3), deck=deck)
+    try:
+        _, screen = await run(study, *[FORGOT_UPSTREAM] * 5, "s", "q", practice_family="add-mul")
+        _, screen = await run(study, "q", practice_family="auto")
+        assert "Next: add-mul, because your most frequent mistake lately is forgot-upstream" in (
+            screen.text
+        )
+        assert "Skills:" in screen.text and "× upstream gradient" in screen.text
+        assert "Most frequent mistake:" in screen.text
+    finally:
+        await study.close()
