@@ -31,14 +31,14 @@ from quizzes.diagram_layout import Box, Layout, Wire, layout_circuit
 VALUE_COLOUR = "#0072B2"  # Okabe-Ito blue: forward values, above the wire
 GRADIENT_COLOUR = "#D55E00"  # Okabe-Ito vermillion: gradients, below the wire
 WIRE_COLOUR = "#444444"
-GATE_FILL = "#f6f8fa"
+GATE_FILL = "#f4f4f4"  # grey: wires and gates are drawn in one grey layer
 TEXT_COLOUR = "#1f2328"
 MUTED_COLOUR = "#57606a"
 BACKGROUND = "#ffffff"
 # 2× then a box filter: lines and circles as smooth as 3× with LANCZOS at a third of the
 # time (bench/diagrams.py --compare-quality); 1× leaves the slanted wires jagged
 SUPERSAMPLE = 2
-PNG_COMPRESS_LEVEL = 6
+PNG_COMPRESS_LEVEL = 1
 MAX_SIZE = (2000, 1600)  # a huge graph is shrunk to fit, text and all
 WIRE_WIDTH = 1.5
 
@@ -91,14 +91,11 @@ def draw_circuit(gates: Sequence[GateRow], title: str = "") -> Drawing:
     shown = display_gates(gates, name_all=False)
     layout = layout_circuit(shown, title, _measure)
     image = _paint(layout, SUPERSAMPLE)
-    if SUPERSAMPLE > 1:
-        image = image.reduce(SUPERSAMPLE)
     scale = min(1.0, MAX_SIZE[0] / image.width, MAX_SIZE[1] / image.height)
-    if scale < 1.0:
-        image = image.resize(
-            (max(1, int(image.width * scale)), max(1, int(image.height * scale))),
-            Image.Resampling.LANCZOS,
-        )
+    if scale < 1.0:  # a palette image cannot be resampled: shrink in colour, map back
+        size = (max(1, int(image.width * scale)), max(1, int(image.height * scale)))
+        shrunk = image.convert("RGB").resize(size, Image.Resampling.LANCZOS)
+        image = shrunk.quantize(palette=PALETTE, dither=Image.Dither.NONE)
     return Drawing(
         png=_encode(image),
         size=image.size,
@@ -128,67 +125,65 @@ def _check_table(gates: Sequence[GateRow]) -> None:
 _fonts = threading.local()  # a FreeType face is not shared between threads
 
 
-def _font(style: str, scale: int) -> ImageFont.FreeTypeFont:
-    cache: dict[tuple[str, int], ImageFont.FreeTypeFont] = _fonts.__dict__.setdefault("cache", {})
-    font = cache.get((style, scale))
+def _font(style: str) -> ImageFont.FreeTypeFont:
+    cache: dict[str, ImageFont.FreeTypeFont] = _fonts.__dict__.setdefault("cache", {})
+    font = cache.get(style)
     if font is None:
         filename, size, _ = STYLES[style]
         with resources.as_file(resources.files("quizzes") / "fonts" / filename) as path:
             # the basic layout engine: a third faster than raqm, and these texts need no shaping
-            font = ImageFont.truetype(
-                str(path), round(size * scale), layout_engine=ImageFont.Layout.BASIC
-            )
-        cache[(style, scale)] = font
+            font = ImageFont.truetype(str(path), round(size), layout_engine=ImageFont.Layout.BASIC)
+        cache[style] = font
     return font
 
 
 @lru_cache(maxsize=4096)
 def _measure(text: str, style: str) -> tuple[float, float]:
     """A text's line box at 1×, measured with the font it is drawn in."""
-    font = _font(style, SUPERSAMPLE)
+    font = _font(style)
     ascent, descent = font.getmetrics()
-    return font.getlength(text) / SUPERSAMPLE, (ascent + descent) / SUPERSAMPLE
+    return font.getlength(text), float(ascent + descent)
 
 
-def _paint(layout: Layout, scale: int) -> Image.Image:
+def _paint(layout: Layout, supersample: int) -> Image.Image:
+    """Straight to palette indices: wires and gates in grey at ``supersample`` times the size
+    and shrunk (a box filter: smooth slants), then each text's own indices pasted on."""
     width, height = layout.size
-    image = Image.new("RGB", (width * scale, height * scale), BACKGROUND)
-    draw = ImageDraw.Draw(image)
-    line_width = round(WIRE_WIDTH * scale)
+    lines = Image.new("L", (width * supersample, height * supersample), 255)
+    draw = ImageDraw.Draw(lines)
+    line_width = round(WIRE_WIDTH * supersample)
     for wire in layout.wires:
-        points = [(x * scale, y * scale) for x, y in wire.points]
-        draw.line(points, fill=WIRE_COLOUR, width=line_width, joint="curve")
+        points = [(x * supersample, y * supersample) for x, y in wire.points]
+        draw.line(points, fill=WIRE_GREY, width=line_width, joint="curve")
     for gate in layout.gates:
-        x, y, r = gate.centre[0] * scale, gate.centre[1] * scale, gate.radius * scale
-        box = (x - r, y - r, x + r, y + r)
-        draw.ellipse(box, fill=GATE_FILL, outline=WIRE_COLOUR, width=line_width)
+        x, y = gate.centre[0] * supersample, gate.centre[1] * supersample
+        r = gate.radius * supersample
+        draw.ellipse(
+            (x - r, y - r, x + r, y + r), fill=FILL_GREY, outline=WIRE_GREY, width=line_width
+        )
+    if supersample > 1:
+        lines = lines.reduce(supersample)
+    image = lines.point(GREY_TO_INDEX)
+    image.putpalette(PALETTE_RGB)
     for text in layout.texts:
-        mask, (dx, dy) = _text_mask(text.text, text.style, scale)
-        where = (round(text.box[0] * scale) + dx, round(text.box[1] * scale) + dy)
-        image.paste(STYLES[text.style][2], where, mask)
+        indices, mask, (dx, dy) = _text_tiles(text.text, text.style)
+        image.paste(indices, (round(text.box[0]) + dx, round(text.box[1]) + dy), mask)
     return image
 
 
 @lru_cache(maxsize=4096)
-def _text_mask(text: str, style: str, scale: int) -> tuple[Image.Image, tuple[int, int]]:
-    """A text's anti-aliased coverage and its offset from the line box's top left: rendering
-    a string costs ~0.1 ms, and a diagram's numbers repeat from one problem to the next."""
-    font = _font(style, scale)
+def _text_tiles(text: str, style: str) -> tuple[Image.Image, Image.Image, tuple[int, int]]:
+    """A text as palette indices (its colour blended with white at its anti-aliased edges),
+    the mask of its pixels, and its offset from the line box's top left.  Rendering a string
+    costs ~0.1 ms, and a diagram's numbers repeat from one problem to the next."""
+    font = _font(style)
     left, top, right, bottom = (int(edge) for edge in font.getbbox(text, anchor="la"))
-    mask = Image.new("L", (max(1, right - left), max(1, bottom - top)), 0)
-    ImageDraw.Draw(mask).text((-left, -top), text, fill=255, font=font, anchor="la")
-    return mask, (left, top)
-
-
-def _palette() -> Image.Image:
-    """Every colour drawn, and its blends with the background at eighths (anti-aliasing)."""
-    colours: list[tuple[int, int, int]] = [(255, 255, 255), _rgb(GATE_FILL)]
-    for colour in (WIRE_COLOUR, TEXT_COLOUR, MUTED_COLOUR, VALUE_COLOUR, GRADIENT_COLOUR):
-        for eighths in range(1, 9):
-            colours.append(_blend(_rgb(colour), eighths / 8))
-    palette = Image.new("P", (1, 1))
-    palette.putpalette([channel for colour in colours for channel in colour])
-    return palette
+    coverage = Image.new("L", (max(1, right - left), max(1, bottom - top)), 0)
+    ImageDraw.Draw(coverage).text((-left, -top), text, fill=255, font=font, anchor="la")
+    base = RAMP_START[STYLES[style][2]]
+    lut = [0] + [base + (level * RAMP_STEPS - 1) // 255 for level in range(1, 256)]
+    indices = coverage.point(lut)
+    return indices, coverage.point([0] + [255] * 255), (left, top)
 
 
 def _rgb(colour: str) -> tuple[int, int, int]:
@@ -200,14 +195,32 @@ def _blend(colour: tuple[int, int, int], alpha: float) -> tuple[int, int, int]:
     return r, g, b
 
 
-PALETTE = _palette()
+# The palette: greys from white to the wires' grey (what shrinking the wires leaves), then
+# each text colour blended with white in RAMP_STEPS steps (its anti-aliased edges).
+WIRE_GREY = _rgb(WIRE_COLOUR)[0]
+FILL_GREY = _rgb(GATE_FILL)[0]
+GREY_STEPS = 16
+RAMP_STEPS = 8
+GREY_TO_INDEX = [
+    round((255 - max(v, WIRE_GREY)) * GREY_STEPS / (255 - WIRE_GREY)) for v in range(256)
+]
+_TEXT_COLOURS = sorted({colour for _, _, colour in STYLES.values()})
+RAMP_START = {colour: GREY_STEPS + 1 + n * RAMP_STEPS for n, colour in enumerate(_TEXT_COLOURS)}
+_PALETTE_COLOURS = [
+    _blend((WIRE_GREY,) * 3, step / GREY_STEPS) for step in range(GREY_STEPS + 1)
+] + [
+    _blend(_rgb(colour), step / RAMP_STEPS)
+    for colour in _TEXT_COLOURS
+    for step in range(1, RAMP_STEPS + 1)
+]
+PALETTE_RGB = [channel for colour in _PALETTE_COLOURS for channel in colour]
+PALETTE = Image.new("P", (1, 1))
+PALETTE.putpalette(PALETTE_RGB)
 
 
 def _encode(image: Image.Image) -> bytes:
-    """A palette PNG.  The palette is fixed (the colours drawn and their anti-aliased edges):
-    mapping to it costs 1 ms where an adaptive palette costs 4-30; zlib's default level
-    without ``optimize`` (which costs 20 ms on the two-layer net for 10% fewer bytes)."""
-    small = image.quantize(palette=PALETTE, dither=Image.Dither.NONE)
+    """A palette PNG of ~50 colours, at zlib's fastest level: ``optimize`` and the default
+    level cost 3-20 ms more on the two-layer net for a quarter fewer bytes (bench/diagrams.py)."""
     buffer = io.BytesIO()
-    small.save(buffer, format="PNG", compress_level=PNG_COMPRESS_LEVEL)
+    image.save(buffer, format="PNG", compress_level=PNG_COMPRESS_LEVEL)
     return buffer.getvalue()
