@@ -163,11 +163,11 @@ def _paint(layout: Layout, supersample: int) -> Image.Image:
         )
     if supersample > 1:
         lines = lines.reduce(supersample)
-    image = lines.point(GREY_TO_INDEX)
-    image.putpalette(PALETTE_RGB)
+    image = lines.point(GREY_TO_INDEX)  # still mode L, as the tiles are: no conversions
     for text in layout.texts:
         indices, mask, (dx, dy) = _text_tiles(text.text, text.style)
         image.paste(indices, (round(text.box[0]) + dx, round(text.box[1]) + dy), mask)
+    image.putpalette(PALETTE_RGB)  # now mode P
     return image
 
 
