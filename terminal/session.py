@@ -257,7 +257,7 @@ class TerminalStudy:
     async def _save_diagram(self, item: ServedItem, problem: Problem) -> None:
         if self.diagrams is None or not problem.gates:
             return
-        from quizzes.diagram import DiagramError, render_circuit  # matplotlib: only when asked
+        from quizzes.diagram import DiagramError, render_circuit  # Pillow: only when asked
 
         path = self.diagrams / f"{item.item_id}-{item.attempt_id}.png"
         try:
