@@ -24,6 +24,7 @@ from bot.errors import EXPIRED
 EXPIRY_MESSAGES: dict[str, str] = {
     "chainrule:review:": EXPIRED,
     "chainrule:answer:": EXPIRED,
+    "chainrule:walk:": "This walk has expired — run `/review` again; your answer was kept.",
     "chainrule:forget:": "This confirmation has expired — run `/forget-me` again.",
 }
 EXPIRABLE_PREFIXES = tuple(EXPIRY_MESSAGES)
@@ -55,6 +56,10 @@ def review_custom_id(token: str, action: str) -> str:
 
 def answer_form_custom_id(token: str, page: int) -> str:
     return f"chainrule:answer:{token}:{page}"
+
+
+def walk_form_custom_id(token: str, step: int) -> str:
+    return f"chainrule:walk:{token}:{step}"
 
 
 class ComponentRegistry:

@@ -21,11 +21,13 @@ from quizzes.problems.base import Problem
 if TYPE_CHECKING:
     from quizzes.decks import Card
     from quizzes.study import Progress, ServedItem, SubmitResult, UndoResult
+    from quizzes.study.results import Recommendation, WalkStep
 
 DIAGRAM_FILENAME = "circuit.png"
 COLOUR_ITEM = discord.Colour.blurple()
 COLOUR_RIGHT = discord.Colour.green()
 COLOUR_WRONG = discord.Colour.red()
+COLOUR_NEUTRAL = discord.Colour.blurple()
 SOLUTION_ROOM = 1500  # characters kept for the worked solution when quantities are many
 MORE_FIELD_ROOM = 80
 
@@ -102,16 +104,23 @@ def page_saved_embed(problem: Problem, item: ServedItem, next_page: int) -> disc
 
 
 def result_embed(
-    problem: Problem, item: ServedItem, result: SubmitResult, *, with_diagram: bool
+    problem: Problem,
+    item: ServedItem,
+    result: SubmitResult,
+    *,
+    with_diagram: bool,
+    with_solution: bool = True,
 ) -> discord.Embed:
-    """✓/✗ per quantity with the key and diagnoses, the worked solution and gate table."""
+    """✓/✗ per quantity with the key and diagnoses, the worked solution and gate table —
+    held back (``with_solution`` False) while the learner may still work through it."""
     passed = result.correct
     verdict = f"{RIGHT} Right" if passed else f"{WRONG} Not quite"
     embed = discord.Embed(
         title=clip(f"{verdict} — {problem.title}", limits.EMBED_TITLE),
         colour=COLOUR_RIGHT if passed else COLOUR_WRONG,
     )
-    embed.set_footer(text=_item_footer(item, "Worked solution above"))
+    footer = "Worked solution above" if with_solution else "Work through it, or show the solution"
+    embed.set_footer(text=_item_footer(item, footer))
     if with_diagram:
         embed.set_image(url=f"attachment://{DIAGRAM_FILENAME}")
     closing = [("Schedule", schedule_text(result))]
@@ -126,8 +135,54 @@ def result_embed(
     if problem.is_multiple_choice:  # "Why" explains the right option and the one picked
         others = presentation.other_choices_text(problem, result.grade)
         embed.description = clip(f"**The other options**\n{others}", room) if others else None
-    else:
+    elif with_solution:
         embed.description = worked_solution(problem, room)
+    else:
+        embed.description = WALK_OFFER
+    return limits.fit_embed(embed)
+
+
+WALK_OFFER = (
+    "**Work through it** takes you through the gate that went wrong, one step at a time "
+    "— or **Show solution** for the worked solution."
+)
+
+
+def practice_pick_text(pick: Recommendation) -> str:
+    return f"Practising **{pick.family}**, because {pick.reason}."
+
+
+def walk_step_embed(problem: Problem, step: WalkStep, feedback: str | None = None) -> discord.Embed:
+    """The walk's step on screen, after the feedback on the step before (if any)."""
+    embed = discord.Embed(
+        title=clip(f"Working through it — {problem.title}", limits.EMBED_TITLE),
+        colour=COLOUR_NEUTRAL,
+    )
+    parts = [feedback] if feedback else []
+    parts.append(f"**{presentation.walk_step_text(step)}**")
+    embed.description = clip("\n\n".join(parts), limits.EMBED_DESCRIPTION)
+    embed.set_footer(text="Answer the step — or Skip for the worked solution")
+    return limits.fit_embed(embed)
+
+
+def walk_done_embed(problem: Problem, text: str, *, with_solution: bool) -> discord.Embed:
+    """The walk's last feedback (the corrected answer and its rule), and the solution if
+    the learner skipped."""
+    embed = discord.Embed(
+        title=clip(f"Worked through — {problem.title}", limits.EMBED_TITLE),
+        colour=COLOUR_NEUTRAL,
+    )
+    body = text
+    if with_solution:
+        room = limits.EMBED_DESCRIPTION - len(text) - 2
+        body = f"{text}\n\n{worked_solution(problem, room)}"
+    embed.description = clip(body, limits.EMBED_DESCRIPTION)
+    return limits.fit_embed(embed)
+
+
+def solution_embed(problem: Problem) -> discord.Embed:
+    embed = discord.Embed(title=clip(problem.title, limits.EMBED_TITLE), colour=COLOUR_NEUTRAL)
+    embed.description = worked_solution(problem, limits.EMBED_DESCRIPTION)
     return limits.fit_embed(embed)
 
 
@@ -236,6 +291,17 @@ def progress_embed(progress: Progress) -> discord.Embed:
         embed.add_field(
             name="Accuracy by problem",
             value=clip(families, limits.EMBED_FIELD_VALUE),
+            inline=False,
+        )
+    if progress.skills:
+        table = presentation.skills_text(progress)
+        embed.add_field(
+            name="Skills", value=clip_code_block(table, limits.EMBED_FIELD_VALUE), inline=False
+        )
+    if progress.frequent_mistake is not None:
+        embed.add_field(
+            name="Most frequent mistake",
+            value=clip(presentation.frequent_mistake_text(progress), limits.EMBED_FIELD_VALUE),
             inline=False,
         )
     if progress.next_due is not None:

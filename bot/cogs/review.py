@@ -11,6 +11,7 @@ from discord.ext import commands
 from bot import limits
 from bot.cogs.review_flow import ReviewFlow
 from bot.limits import clip
+from quizzes.presentation import AUTO_PRACTICE
 from quizzes.problems import FAMILIES
 
 if TYPE_CHECKING:
@@ -45,19 +46,20 @@ class ReviewCog(commands.Cog):
         await flow.show_next(interaction)
 
     @app_commands.command(
-        name="practice", description="An extra problem of your choice; your boxes do not move."
+        name="practice",
+        description="Extra problems; your boxes do not move. No family: what you most need.",
     )
-    @app_commands.describe(family="Which kind of problem")
+    @app_commands.describe(family="Which kind of problem (leave out: chosen for your weak spots)")
     @app_commands.choices(family=family_choices())
     async def practice(
-        self, interaction: discord.Interaction, family: app_commands.Choice[str]
+        self, interaction: discord.Interaction, family: app_commands.Choice[str] | None = None
     ) -> None:
         deferred = await interaction.response.defer(ephemeral=True, thinking=True)
         flow = ReviewFlow(
             self.bot,
             interaction.user.id,
             interaction.guild_id,
-            practice_family=family.value,
+            practice_family=family.value if family is not None else AUTO_PRACTICE,
             message_id=deferred.message_id if deferred else None,
         )
         await flow.show_next(interaction)

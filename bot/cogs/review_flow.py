@@ -29,11 +29,15 @@ from bot.cogs.review_views import (
     CardFrontView,
     ChoiceView,
     OwnedView,
+    WalkView,
 )
 from bot.components import component_token
 from bot.errors import send_ephemeral
 from quizzes.grading import AnswerParseError
-from quizzes.study import NothingDue, ServedItem, SubmitResult
+from quizzes.presentation import AUTO_PRACTICE
+from quizzes.study import NothingDue, ServedItem, StudyError, SubmitResult
+from quizzes.study.results import WalkStep
+from quizzes.tutoring.walk import plan as walk_plan
 
 if TYPE_CHECKING:
     from bot.client import ChainruleBot
@@ -76,6 +80,7 @@ class ReviewFlow:
         self.message_id = message_id
         self._served_at = time.monotonic()
         self._recorded: set[int] = set()
+        self.walk: WalkStep | None = None  # the walk step on screen
         # the diagram of the problem on screen, by attempt id, drawn while the learner works
         self._diagram: tuple[int, asyncio.Task[bytes | None]] | None = None
 
@@ -123,18 +128,25 @@ class ReviewFlow:
     async def show_next(self, interaction: discord.Interaction) -> None:
         if not interaction.response.is_done():
             await interaction.response.defer()
+        family, focus, why = self.practice_family, None, None
+        if family == AUTO_PRACTICE:  # chosen afresh for each problem, as the learner goes
+            pick = await self.service.recommend_practice(self.user_id)
+            family, focus, why = pick.family, pick.focus, embeds.practice_pick_text(pick)
         served = await self.service.next_item(
             self.user_id,
             guild_id=self.guild_id,
             session=self.session,
-            practice_family=self.practice_family,
+            practice_family=family,
+            focus=focus,
         )
         if isinstance(served, NothingDue):
             await self._finish_with(interaction, served)
         else:
-            await self.show_item(interaction, served)
+            await self.show_item(interaction, served, why)
 
-    async def show_item(self, interaction: discord.Interaction, item: ServedItem) -> None:
+    async def show_item(
+        self, interaction: discord.Interaction, item: ServedItem, why: str | None = None
+    ) -> None:
         self.item = item
         self.component_token = component_token()
         self.saved_answers, self.drafts = {}, {}
@@ -155,7 +167,10 @@ class ReviewFlow:
             view = ChoiceView(self, [choice.key for choice in problem.choices])
         else:
             view = AnswerView(self, page=0, pages=len(problem.pages))
-        await self.display(interaction, embed=embeds.problem_embed(problem, item), view=view)
+        embed = embeds.problem_embed(problem, item)
+        if why is not None:
+            embed.insert_field_at(0, name="Why this problem", value=why, inline=False)
+        await self.display(interaction, embed=embed, view=view)
 
     async def finish(self, interaction: discord.Interaction) -> None:
         if not interaction.response.is_done():
@@ -253,7 +268,8 @@ class ReviewFlow:
     async def _show_result(
         self, interaction: discord.Interaction, item: ServedItem, result: SubmitResult
     ) -> None:
-        view = AfterAnswerView(self)
+        walkable = item.problem is not None and _walkable(item.problem, result)
+        view = AfterAnswerView(self, walk=walkable)
         if item.card is not None:
             embed = embeds.card_result_embed(item.card, item, result)
             await self.display(interaction, embed=embed, view=view)
@@ -263,8 +279,72 @@ class ReviewFlow:
             raise RuntimeError(f"item {item.item_id} has neither a card nor a problem")
         png = await self._diagram_of(item, problem)
         file = discord.File(io.BytesIO(png), filename=embeds.DIAGRAM_FILENAME) if png else None
-        embed = embeds.result_embed(problem, item, result, with_diagram=file is not None)
+        embed = embeds.result_embed(
+            problem, item, result, with_diagram=file is not None, with_solution=not walkable
+        )
         await self.display(interaction, embed=embed, view=view, file=file)
+
+    # ---- working through a miss -------------------------------------------------
+    async def start_walk(self, interaction: discord.Interaction) -> None:
+        await interaction.response.defer()
+        item = self._current()
+        try:
+            step = await self.service.start_walk(self.user_id, item.attempt_id)
+        except StudyError as error:  # NoWalk, or a generator changed since
+            await send_ephemeral(interaction, str(error))
+            return
+        self.walk = step
+        problem = self._problem()
+        embed = embeds.walk_step_embed(problem, step)
+        await self.display(interaction, embed=embed, view=WalkView(self), file=None)
+
+    async def answer_step(self, interaction: discord.Interaction, walk_id: int, text: str) -> None:
+        """A step's form came back: check it, then show the feedback and the next step."""
+        await interaction.response.defer()
+        if self.walk is None or self.walk.walk_id != walk_id:
+            await send_ephemeral(interaction, STALE_FORM)
+            return
+        try:
+            reply = await self.service.walk_answer(self.user_id, walk_id, text)
+        except AnswerParseError as error:
+            await send_ephemeral(interaction, embeds.parse_error_text(error))
+            return
+        except StudyError as error:  # WalkOver: finished or skipped in the meantime
+            await send_ephemeral(interaction, str(error))
+            return
+        problem = self._problem()
+        if reply.next is None:
+            self.walk = None
+            embed = embeds.walk_done_embed(problem, reply.text, with_solution=False)
+            await self.display(interaction, embed=embed, view=AfterAnswerView(self))
+            return
+        self.walk = reply.next
+        embed = embeds.walk_step_embed(problem, reply.next, reply.text)
+        await self.display(interaction, embed=embed, view=WalkView(self))
+
+    async def skip_walk(self, interaction: discord.Interaction) -> None:
+        await interaction.response.defer()
+        walk, self.walk = self.walk, None
+        problem = self._problem()
+        closing = ""
+        if walk is not None:
+            try:
+                closing = await self.service.skip_walk(self.user_id, walk.walk_id)
+            except StudyError as error:
+                closing = str(error)
+        embed = embeds.walk_done_embed(problem, closing, with_solution=True)
+        await self.display(interaction, embed=embed, view=AfterAnswerView(self))
+
+    async def show_solution(self, interaction: discord.Interaction) -> None:
+        await interaction.response.defer()
+        embed = embeds.solution_embed(self._problem())
+        await self.display(interaction, embed=embed, view=AfterAnswerView(self))
+
+    def _problem(self) -> Problem:
+        problem = self._current().problem
+        if problem is None:
+            raise RuntimeError("no problem on screen")
+        return problem
 
     def _prepare_diagram(self, item: ServedItem) -> None:
         """Start drawing ``item``'s diagram; the previous item's, if unused, is dropped."""
@@ -288,3 +368,10 @@ class ReviewFlow:
         if self.item is None:
             raise RuntimeError("no item on screen")
         return self.item
+
+
+def _walkable(problem: Problem, result: SubmitResult) -> bool:
+    """A missed problem with a wrong backward answer can be worked through."""
+    if result.correct or result.grade is None or problem.is_multiple_choice:
+        return False
+    return walk_plan(problem, result.grade) is not None

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import discord
 
 from bot import limits
-from bot.components import answer_form_custom_id, review_custom_id
+from bot.components import answer_form_custom_id, review_custom_id, walk_form_custom_id
 from bot.errors import NOT_YOUR_SESSION, report_error
 from bot.limits import clip
 from quizzes.grading import MAX_ANSWER_LENGTH
@@ -23,6 +23,7 @@ from quizzes.problems.base import Quantity
 
 if TYPE_CHECKING:
     from bot.cogs.review_flow import ReviewFlow
+    from quizzes.study.results import WalkStep
 
 log = logging.getLogger(__name__)
 
@@ -156,11 +157,74 @@ class AnswerView(OwnedView):
 
 
 class AfterAnswerView(OwnedView):
-    def __init__(self, flow: ReviewFlow) -> None:
+    """Next and Stop; after a miss that can be worked through, Work through it first (the
+    worked solution is one click away too)."""
+
+    def __init__(self, flow: ReviewFlow, *, walk: bool = False) -> None:
         super().__init__(flow)
         next_label, stop_label = ("Another one", "Done") if flow.practice else ("Next", "Stop")
-        self.add_button(next_label, "next", flow.show_next, style=discord.ButtonStyle.primary)
+        if walk:
+            self.add_button(
+                "Work through it", "walk", flow.start_walk, style=discord.ButtonStyle.primary
+            )
+            self.add_button("Show solution", "solution", flow.show_solution)
+        next_style = discord.ButtonStyle.secondary if walk else discord.ButtonStyle.primary
+        self.add_button(next_label, "next", flow.show_next, style=next_style)
         self.add_button(stop_label, "end", flow.finish)
+
+
+class WalkView(OwnedView):
+    """One walk step: Answer step opens its one-field form; Skip shows the solution."""
+
+    def __init__(self, flow: ReviewFlow) -> None:
+        super().__init__(flow)
+        # not "once": after an unreadable answer the learner presses it again
+        self.add_button(
+            "Answer step", "step", self.open_form, style=discord.ButtonStyle.primary, once=False
+        )
+        self.add_button("Skip", "skip-walk", flow.skip_walk)
+
+    async def open_form(self, interaction: discord.Interaction) -> None:
+        step = self.flow.walk
+        if step is None:
+            await interaction.response.defer()
+            return
+        form = WalkStepForm(self.flow, step)
+        self.flow.bot.serve_modal(form)  # before Discord can show it: see serve_view
+        await interaction.response.send_modal(form)
+
+
+class WalkStepForm(discord.ui.Modal):
+    """The walk's current step, one field."""
+
+    def __init__(self, flow: ReviewFlow, step: WalkStep) -> None:
+        super().__init__(
+            title=clip(f"Step {step.number} of {step.of}", limits.MODAL_TITLE),
+            timeout=VIEW_TIMEOUT_SECONDS,
+            custom_id=walk_form_custom_id(flow.component_token, step.number),
+        )
+        self.flow = flow
+        self.walk_id = step.walk_id
+        self.answer: discord.ui.TextInput[WalkStepForm] = discord.ui.TextInput(
+            label=clip(step.label, limits.TEXT_INPUT_LABEL),
+            custom_id="step",
+            placeholder=clip("a number, e.g. -4 or 0.25", limits.TEXT_INPUT_PLACEHOLDER),
+            style=discord.TextStyle.short,
+            max_length=MAX_ANSWER_LENGTH,
+            required=True,
+        )
+        self.add_item(self.answer)
+
+    async def interaction_check(self, interaction: discord.Interaction) -> bool:
+        return await admit_owner(self.flow, interaction)
+
+    async def on_submit(self, interaction: discord.Interaction) -> None:
+        await self.flow.answer_step(interaction, self.walk_id, self.answer.value)
+
+    async def on_error(  # type: ignore[override]
+        self, interaction: discord.Interaction, error: Exception
+    ) -> None:
+        await report_error(interaction, error)
 
 
 class AnswerForm(discord.ui.Modal):
