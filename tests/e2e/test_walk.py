@@ -80,7 +80,10 @@ async def test_a_miss_is_worked_through_step_by_step_in_one_message(
     (walk,) = exported["walks"]
     assert walk["outcome"] == "done"
     assert [(t["step"], t["right"]) for t in walk["steps"]] == [
-        (0, False), (0, True), (1, True), (2, True)
+        (0, False),
+        (0, True),
+        (1, True),
+        (2, True),
     ]
 
 

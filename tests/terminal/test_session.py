@@ -437,7 +437,10 @@ async def test_a_miss_is_worked_through_gate_by_gate_before_any_solution(
     exported = await service.export_learner(LEARNER)
     (walk,) = exported["walks"]
     assert walk["outcome"] == "done" and [t["right"] for t in walk["steps"]] == [
-        False, True, True, True
+        False,
+        True,
+        True,
+        True,
     ]
 
 
