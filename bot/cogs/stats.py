@@ -32,6 +32,7 @@ from quizzes.instructor import (
     reports,
 )
 from quizzes.study import ItemAccuracy, LearnerItemRow, LearnerStats, OverdueLearner
+from quizzes.study.results import MistakeRetest, SkillSummary
 
 if TYPE_CHECKING:
     from bot.client import ChainruleBot
@@ -77,7 +78,9 @@ class StatsCog(commands.Cog):
     async def class_reply(self, guild_id: int) -> tuple[discord.Embed, list[discord.File]]:
         report = await self.instructors.class_report(guild_id)
         chart = await asyncio.to_thread(reports.class_chart_png, report.stats)
-        table = await asyncio.to_thread(reports.learner_item_csv, report.stats.rows)
+        table = await asyncio.to_thread(
+            reports.learner_item_csv, report.stats.rows, report.stats.learner_skills
+        )
         embed = class_embed(report)
         embed.set_image(url=f"attachment://{CLASS_CHART}")
         return limits.fit_embed(embed), [
@@ -91,7 +94,8 @@ class StatsCog(commands.Cog):
         """One learner's detail; a member who left keeps their record until /forget-me."""
         stats = await self.instructors.learner_report(guild_id, member.id)
         chart = await asyncio.to_thread(reports.learner_chart_png, stats)
-        table = await asyncio.to_thread(reports.learner_item_csv, stats.items)
+        skills = {stats.user_id: {m.skill: m.known for m in stats.progress.skills}}
+        table = await asyncio.to_thread(reports.learner_item_csv, stats.items, skills)
         chart_name, table_name = f"learner-{member.id}.png", f"learner-{member.id}.csv"
         embed = learner_embed(stats)
         embed.set_image(url=f"attachment://{chart_name}")
@@ -118,6 +122,12 @@ def class_embed(report: ClassReport) -> discord.Embed:
     embed.add_field(
         name="Most frequent mistakes", value=mistakes_text(stats.diagnosis_counts), inline=False
     )
+    if stats.skills:
+        embed.add_field(name="Class skills", value=class_skills_text(stats.skills), inline=False)
+    if stats.retests:
+        embed.add_field(
+            name="Mistakes and their retests", value=retests_text(stats.retests), inline=False
+        )
     embed.add_field(name="Items per box", value=boxes_text(stats.boxes), inline=False)
     embed.add_field(
         name="Learners with overdue items",
@@ -151,6 +161,13 @@ def learner_embed(stats: LearnerStats) -> discord.Embed:
     embed.add_field(
         name="Most frequent mistakes", value=mistakes_text(stats.diagnosis_counts), inline=False
     )
+    if progress.skills:
+        table = presentation.skills_text(progress)
+        embed.add_field(
+            name="Skills",
+            value=limits.clip_code_block(table, limits.EMBED_FIELD_VALUE),
+            inline=False,
+        )
     embed.set_footer(text=f"Their days follow their time zone ({progress.timezone}).")
     return embed
 
@@ -196,6 +213,27 @@ def mistakes_text(counts: Sequence[tuple[str, int]]) -> str:
         mistake = MISTAKES.get(code)
         hint = f" — {clip(mistake.hint, 90)}" if mistake else ""
         lines.append(f"`{code}` × {count}{hint}")
+    return clip("\n".join(lines), limits.EMBED_FIELD_VALUE)
+
+
+def class_skills_text(skills: Sequence[SkillSummary]) -> str:
+    """Per skill: the class's mean mastery as a bar, and how many are solid or shaky."""
+    width = max(len(s.label) for s in skills)
+    lines = []
+    for s in skills:
+        bar = FULL_BLOCK * round(BAR_WIDTH * s.mean)
+        lines.append(
+            f"{s.label.ljust(width)} {bar:<{BAR_WIDTH}} {s.mean:.0%} "
+            f"({s.solid} solid, {s.shaky} shaky of {s.learners})"
+        )
+    return limits.clip_code_block("\n".join(lines), limits.EMBED_FIELD_VALUE)
+
+
+def retests_text(retests: Sequence[MistakeRetest]) -> str:
+    lines = [
+        f"`{r.code}` — {r.learners} learners; {r.retested} retested, {r.retest_right} then right"
+        for r in retests[:SHOWN_MISTAKES]
+    ]
     return clip("\n".join(lines), limits.EMBED_FIELD_VALUE)
 
 

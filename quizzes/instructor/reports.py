@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime
 
 from matplotlib.axes import Axes
@@ -18,6 +18,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
+from quizzes.skills import SKILLS
 from quizzes.study import ClassStats, LearnerItemRow, LearnerStats
 
 CSV_COLUMNS = (
@@ -30,6 +31,7 @@ CSV_COLUMNS = (
     "due",
     "last_review",
 )
+SKILL_COLUMNS = tuple(f"skill_{skill}" for skill in SKILLS)
 CHART_DPI = 100
 MAX_MISTAKE_BARS = 10
 _BAR_COLOUR = "#5865F2"  # Discord blurple, like the bot's embeds
@@ -38,14 +40,19 @@ _BOX_COLOUR = "#57F287"
 
 
 # ---- CSV ---------------------------------------------------------------------------
-def learner_item_csv(rows: Iterable[LearnerItemRow]) -> str:
+def learner_item_csv(
+    rows: Iterable[LearnerItemRow], skills: Mapping[int, Mapping[str, float]] | None = None
+) -> str:
     """One line per learner × item, sorted by learner then item; times in ISO 8601 UTC.
 
     ``accuracy`` is correct / attempts with four decimals, empty before the first attempt.
+    The ``skill_…`` columns carry the learner's mastery estimate of each skill (the same
+    on each of their lines), empty where they have not practised it.
     """
+    skills = skills or {}
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
+    writer.writerow((*CSV_COLUMNS, *SKILL_COLUMNS))
     for row in sorted(rows, key=lambda r: (r.user_id, r.item_id)):
         writer.writerow(
             (
@@ -57,9 +64,14 @@ def learner_item_csv(rows: Iterable[LearnerItemRow]) -> str:
                 row.box,
                 _iso(row.due),
                 _iso(row.last_review),
+                *(_mastery(skills.get(row.user_id, {}).get(s)) for s in SKILLS),
             )
         )
     return buffer.getvalue()
+
+
+def _mastery(known: float | None) -> str:
+    return "" if known is None else f"{known:.4f}"
 
 
 def _iso(moment: datetime | None) -> str:

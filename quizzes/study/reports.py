@@ -7,6 +7,7 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from quizzes.skills import SKILLS, Mastery
 from quizzes.storage import queries, tutoring_queries
 from quizzes.storage.db import retry_when_locked
 from quizzes.storage.models import ItemStateRow, Review, Walk
@@ -16,9 +17,11 @@ from quizzes.study.results import (
     ItemAccuracy,
     LearnerItemRow,
     LearnerStats,
+    MistakeRetest,
     NotEnrolled,
     OverdueLearner,
     Progress,
+    SkillSummary,
 )
 from quizzes.study.tutoring import frequent_mistake, skills_of
 from quizzes.timezones import learner_zone
@@ -122,6 +125,9 @@ def class_stats(context: StudyContext, guild_id: int, since: datetime) -> ClassS
         reviews = queries.guild_reviews(session, guild_id, since)
         rows = _servable(context, queries.guild_item_state_rows(session, guild_id))
         ever = queries.guild_reviews(session, guild_id, EVER)
+        walks = tutoring_queries.guild_walks(session, guild_id, EVER)
+        retest_of = tutoring_queries.retest_codes(session, [r.attempt_id for r in ever])
+    learner_skills = class_skills(ever, walks)
     return ClassStats(
         guild_id=guild_id,
         since=since,
@@ -133,7 +139,71 @@ def class_stats(context: StudyContext, guild_id: int, since: datetime) -> ClassS
         boxes=box_distribution(context, rows),
         overdue_learners=overdue_learners(rows, now),
         rows=learner_item_rows(rows, ever),
+        skills=skill_summaries(learner_skills),
+        retests=mistake_retests(reviews, ever, retest_of),
+        learner_skills={
+            user: {m.skill: m.known for m in skills} for user, skills in learner_skills.items()
+        },
     )
+
+
+def class_skills(
+    reviews: Sequence[Review], walks: Sequence[Walk]
+) -> dict[int, tuple[Mastery, ...]]:
+    """Each learner's skills from what the class's instructors may see of them."""
+    by_review: dict[int, list[Review]] = defaultdict(list)
+    by_walk: dict[int, list[Walk]] = defaultdict(list)
+    for review in reviews:
+        by_review[review.user_id].append(review)
+    for walk in walks:
+        by_walk[walk.user_id].append(walk)
+    users = sorted(set(by_review) | set(by_walk))
+    return {user: skills_of(by_review[user], by_walk[user]) for user in users}
+
+
+def skill_summaries(learner_skills: dict[int, tuple[Mastery, ...]]) -> list[SkillSummary]:
+    per_skill: dict[str, list[Mastery]] = defaultdict(list)
+    for skills in learner_skills.values():
+        for mastery in skills:
+            per_skill[mastery.skill].append(mastery)
+    return [
+        SkillSummary(
+            skill,
+            SKILLS[skill],
+            len(found),
+            sum(m.known for m in found) / len(found),
+            sum(m.verdict == "solid" for m in found),
+            sum(m.verdict == "shaky" for m in found),
+        )
+        for skill in SKILLS
+        if (found := per_skill.get(skill))
+    ]
+
+
+def mistake_retests(
+    period: Iterable[Review], ever: Iterable[Review], retest_of: dict[int, str]
+) -> list[MistakeRetest]:
+    """Per code diagnosed in the period: its learners, and those of them who then met a
+    retest of it (and got one right)."""
+    first_made: dict[tuple[str, int], datetime] = {}
+    for review in period:
+        for code in review.codes or ():
+            key = (code, review.user_id)
+            if key not in first_made or review.reviewed_at < first_made[key]:
+                first_made[key] = review.reviewed_at
+    retests: dict[tuple[str, int], list[Review]] = defaultdict(list)
+    for review in ever:
+        retested = retest_of.get(review.attempt_id)
+        if retested is not None:
+            retests[(retested, review.user_id)].append(review)
+    tally: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
+    for (code, user), made_at in first_made.items():
+        later = [r for r in retests[(code, user)] if r.reviewed_at >= made_at]
+        tally[code][0] += 1
+        tally[code][1] += bool(later)
+        tally[code][2] += any(r.correct for r in later)
+    rows = [MistakeRetest(code, *counts) for code, counts in tally.items()]
+    return sorted(rows, key=lambda r: (-r.learners, r.code))
 
 
 def reviews_per_day(

@@ -187,6 +187,32 @@ class ClassStats:
     boxes: dict[int, int]
     overdue_learners: list[OverdueLearner]
     rows: list[LearnerItemRow] = field(default_factory=list)
+    skills: list[SkillSummary] = field(default_factory=list)  # the class's, lesson order
+    retests: list[MistakeRetest] = field(default_factory=list)  # most learners first
+    learner_skills: dict[int, dict[str, float]] = field(default_factory=dict)  # for the CSV
+
+
+@dataclass(frozen=True)
+class SkillSummary:
+    """One skill across a class: the mean mastery estimate of those who practised it."""
+
+    skill: str
+    label: str
+    learners: int
+    mean: float
+    solid: int  # learners whose estimate is solid
+    shaky: int
+
+
+@dataclass(frozen=True)
+class MistakeRetest:
+    """How many learners made a mistake in the period, and how many of them then got a
+    retest of it (a problem drawn so the mistake would show) right."""
+
+    code: str
+    learners: int
+    retested: int  # of them, with a retest of the code answered after the mistake
+    retest_right: int  # of them, with a retest answered right
 
 
 @dataclass

@@ -80,7 +80,9 @@ async def answer_with_a_slip(
     slipped = await answer_through_form(
         double, ada, question, answers_with_mistake(problem, "forgot-upstream")
     )
-    result = await double.wait_for_reply(slipped, showing("Next", "Stop"))
+    result = await double.wait_for_reply(
+        slipped, showing("Work through it", "Show solution", "Next", "Stop")
+    )
     assert "Not quite" in message_text(result)
     assert MISTAKES["forgot-upstream"].hint in message_text(result)
     return result

@@ -13,6 +13,7 @@ import pytest
 from quizzes.instructor.reports import (
     CSV_COLUMNS,
     MAX_MISTAKE_BARS,
+    SKILL_COLUMNS,
     class_chart_png,
     learner_chart_png,
     learner_item_csv,
@@ -96,7 +97,7 @@ def test_csv_has_one_line_per_learner_and_item_with_the_rows_figures() -> None:
         ("11", "z"),
         ("22", "b"),
     ]
-    assert lines[2] == {
+    assert {k: v for k, v in lines[2].items() if not k.startswith("skill_")} == {
         "user_id": "22",
         "item_id": "b",
         "attempts": "3",
@@ -110,9 +111,16 @@ def test_csv_has_one_line_per_learner_and_item_with_the_rows_figures() -> None:
 
 
 def test_csv_header_only_without_rows_and_blank_accuracy_before_any_attempt() -> None:
-    assert learner_item_csv([]) == ",".join(CSV_COLUMNS) + "\n"
+    assert learner_item_csv([]) == ",".join((*CSV_COLUMNS, *SKILL_COLUMNS)) + "\n"
     [line] = read_csv(learner_item_csv([row(5, "new-card", 0, 0)]))
     assert line["accuracy"] == "" and line["due"] == "" and line["last_review"] == ""
+
+
+def test_csv_carries_each_learners_skills_on_their_lines() -> None:
+    rows = [row(11, "a", 1, 1), row(11, "b", 1, 0), row(22, "a", 1, 1)]
+    lines = read_csv(learner_item_csv(rows, {11: {"mul": 0.8125, "fork": 0.2}}))
+    assert [line["skill_mul"] for line in lines] == ["0.8125", "0.8125", ""]
+    assert lines[0]["skill_fork"] == "0.2000" and lines[0]["skill_max"] == ""
 
 
 def test_csv_quotes_awkward_text_so_it_reads_back_unchanged() -> None:

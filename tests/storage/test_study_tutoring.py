@@ -172,3 +172,39 @@ async def test_no_walk_for_a_right_answer(service: StudyService) -> None:
     await service.submit(ALICE, item.attempt_id, right_answers(item.problem))
     with pytest.raises(NoWalk):
         await service.start_walk(ALICE, item.attempt_id)
+
+
+GUILD, OTHER_GUILD = 555, 777
+
+
+async def test_class_stats_show_skills_and_who_got_a_retest_right_in_this_server_only(
+    service: StudyService, database: Database
+) -> None:
+    session = await service.start_session(ALICE, guild_id=GUILD)
+    item = await serve(service, session=session, guild_id=GUILD)
+    while item.problem is None:
+        result = await service.submit(ALICE, item.attempt_id, {"recall": "knew"})
+        session.record(result.item_id, result.correct)
+        item = await serve(service, session=session, guild_id=GUILD)
+    missed = await service.submit(ALICE, item.attempt_id, forgot_upstream_answers(item.problem))
+    session.record(missed.item_id, missed.correct)
+    retest = await serve(service, session=session, guild_id=GUILD)
+    assert retest.problem is not None
+    assert attempt_row(database, retest.attempt_id).retest_code == "forgot-upstream"  # type: ignore[union-attr]
+    await service.submit(ALICE, retest.attempt_id, right_answers(retest.problem))
+    # Bob's slip in another server is not this class's business
+    bob = await serve(service, BOB, guild_id=OTHER_GUILD)
+    while bob.problem is None:
+        await service.submit(BOB, bob.attempt_id, {"recall": "knew"})
+        bob = await serve(service, BOB, guild_id=OTHER_GUILD)
+    await service.submit(BOB, bob.attempt_id, forgot_upstream_answers(bob.problem))
+
+    stats = await service.class_stats(GUILD, START)
+    assert [(r.code, r.learners, r.retested, r.retest_right) for r in stats.retests] == [
+        ("forgot-upstream", 1, 1, 1)
+    ]
+    assert set(stats.learner_skills) == {ALICE}
+    skills = {s.skill: s for s in stats.skills}
+    assert {"add", "mul", "chain", "forward"} <= set(skills)
+    assert all(s.learners == 1 for s in stats.skills)
+    assert skills["add"].mean == pytest.approx(stats.learner_skills[ALICE]["add"])
