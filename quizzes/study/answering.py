@@ -182,7 +182,7 @@ def _submit_once(
             review |= _practice_boxes(session, attempt)
         else:
             review |= _apply_leitner(session, context, attempt, correct, now)
-            if result is not None and attempt.family is not None:
+            if result is not None and attempt.family is not None and context.adaptive:
                 before = _apply_level(session, attempt, attempt.family, correct, result, now)
                 review["state_before"] = review["state_before"] | {"level": before}
         queries.add_review(session, review)

@@ -23,6 +23,9 @@ class StudyContext:
     scheduler: LeitnerScheduler
     clock: Callable[[], datetime]
     rng: random.Random
+    # the learning loop: a level apart from the box, and retests of diagnosed mistakes;
+    # False serves a problem at its box's level, as chainrule did before (benchmarks)
+    adaptive: bool = True
     _rng_lock: threading.Lock = field(default_factory=threading.Lock)
     _cards: dict[str, Card] = field(init=False)
     servable_ids: frozenset[str] = field(init=False)

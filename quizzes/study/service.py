@@ -54,6 +54,7 @@ class StudyService:
         clock: Callable[[], datetime] = utc_now,
         rng: random.Random | None = None,
         max_workers: int = DEFAULT_WORKERS,
+        adaptive: bool = True,
     ) -> None:
         self.database = database
         self.context = StudyContext(
@@ -62,6 +63,7 @@ class StudyService:
             scheduler=scheduler if scheduler is not None else LeitnerScheduler(),
             clock=clock,
             rng=rng if rng is not None else random.Random(),  # noqa: S311 - not secrets
+            adaptive=adaptive,
         )
         self._executor = ThreadPoolExecutor(max_workers, thread_name_prefix="study")
 

@@ -182,6 +182,8 @@ def _problem_for(
 ) -> tuple[Problem, str | None]:
     """A problem at the learner's level — after a diagnosed miss in review, a retest: a
     fresh problem on which that same mistake would show (and the code it retests)."""
+    if not context.adaptive:
+        return context.build_problem(family, box), None
     level = problem_level(session, user_id, family, box).level
     codes = [focus] if focus else []
     if not practice:
