@@ -9,10 +9,12 @@ three reviews each. The double and the learners run in a process of their own, a
 Discord and its users are other machines: the event-loop lag printed is the bot's
 alone (on a thread of the bot's process they also competed for its GIL).
 
-Printed: interactions per second, p50/p99 from the gateway dispatch to the
-interaction's callback (Discord allows 3 s) and to the finished reply, and the
-largest event-loop lag. Then checked: every interaction got exactly one
-callback, and the database holds exactly the expected reviews.
+Printed, with circuit diagrams off and then on (each in a fresh database), and their
+ratio: interactions per second, p50/p99 from the gateway dispatch to the interaction's
+callback (Discord allows 3 s) and to the finished reply, the largest event-loop lag and
+the bot process's peak RSS (the diagram workers are processes of their own). Then
+checked: every interaction got exactly one callback, and the database holds exactly the
+expected reviews.
 """
 
 from __future__ import annotations
@@ -38,7 +40,6 @@ from tests.e2e.chainrule import (  # noqa: E402
     SteppingClock,
     make_bot,
     make_service,
-    showing,
     study_deck,
 )
 from tests.e2e.driver import DiscordDouble  # noqa: E402
@@ -49,7 +50,7 @@ from tests.e2e.payloads import (  # noqa: E402
     FakeUser,
     text_inputs,  # noqa: E402
 )
-from tests.e2e.records import InteractionRecord  # noqa: E402
+from tests.e2e.records import InteractionRecord, button_labels  # noqa: E402
 
 REVIEWS_PER_LEARNER = 3  # the flashcard and two problems
 STEP_TIMEOUT = 120.0  # seconds a learner waits for one reply before the run fails
@@ -193,29 +194,34 @@ class Learner:
 
     async def click(self, message: JSON, label: str, *then: str) -> JSON:
         _, reply = await self.step(
-            lambda: self.double.click(self.user, message, label=label), showing(*then)
+            lambda: self.double.click(self.user, message, label=label), having(*then)
         )
         assert reply is not None
         return reply
 
     async def review(self) -> None:
         double, user = self.double, self.user
-        _, message = await self.step(lambda: double.slash(user, "review"), showing("Show answer"))
+        _, message = await self.step(lambda: double.slash(user, "review"), having("Show answer"))
         assert message is not None
         message = await self.click(message, "Show answer", "Knew it")
         message = await self.click(message, "Knew it", "Next")
         for _problem in range(2):
             message = await self.click(message, "Next", "Answer")
             opened, _ = await self.step(
-                lambda m=message: double.click(user, m, label="Answer"), showing()
+                lambda m=message: double.click(user, m, label="Answer"), having()
             )
             assert opened.modal is not None
             answers = {field["custom_id"]: "1" for field in text_inputs(opened.modal)}
             _, message = await self.step(
-                lambda o=opened, a=answers: double.submit_modal(user, o, a), showing("Next")
+                lambda o=opened, a=answers: double.submit_modal(user, o, a), having("Next")
             )
             assert message is not None
         await self.click(message, "Stop")
+
+
+def having(*labels: str) -> Callable[[JSON], bool]:
+    """A reply that shows these buttons, among others (a miss adds Work through it)."""
+    return lambda message: set(labels) <= set(button_labels(message))
 
 
 async def timed_with_lag_probe(work: Awaitable[None], lags: list[float]) -> float:
@@ -237,6 +243,25 @@ async def measure_lag(stop: asyncio.Event, lags: list[float]) -> None:
         before = loop.time()
         await asyncio.sleep(LAG_PROBE_INTERVAL)
         lags.append(loop.time() - before - LAG_PROBE_INTERVAL)
+        RSS.sample()
+
+
+class PeakRss:
+    """The bot process's resident set, sampled with the lag probe (VmRSS of /proc/self)."""
+
+    def __init__(self) -> None:
+        self.peak = 0
+
+    def sample(self) -> None:
+        try:
+            for line in Path("/proc/self/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    self.peak = max(self.peak, int(line.split()[1]) * 1024)
+        except OSError:  # not Linux: no figure
+            pass
+
+
+RSS = PeakRss()
 
 
 def percentile(values: Sequence[float], fraction: float) -> float:
@@ -244,7 +269,15 @@ def percentile(values: Sequence[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
 
 
-def report(result: LoadResult, lags: Sequence[float]) -> None:
+@dataclass(frozen=True)
+class Figures:
+    throughput: float
+    reply_p99: float
+    lag_max: float
+    rss: int
+
+
+def report(result: LoadResult, lags: Sequence[float]) -> Figures:
     to_callback, to_reply = result.to_callback, result.to_reply
     count, seconds = len(result.callback_counts), result.seconds
     print(f"interactions          {count} in {seconds:.1f} s")
@@ -263,6 +296,8 @@ def report(result: LoadResult, lags: Sequence[float]) -> None:
     )
     over = sum(1 for latency in to_callback if latency > DISCORD_LIMIT)
     print(f"callbacks over 3 s    {over}")
+    print(f"bot process peak RSS  {RSS.peak / 2**20:.0f} MB")
+    return Figures(count / seconds, percentile(to_reply, 0.99), max(lags), RSS.peak)
 
 
 async def check(result: LoadResult, service: Any, users: Sequence[FakeUser]) -> list[str]:
@@ -282,7 +317,9 @@ async def check(result: LoadResult, service: Any, users: Sequence[FakeUser]) -> 
     return problems
 
 
-async def run(learner_count: int, database_url: str, diagrams: bool, reaction_time: float) -> int:
+async def run(
+    learner_count: int, database_url: str, diagrams: bool, reaction_time: float
+) -> tuple[int, Figures | None]:
     database = Database(database_url)
     database.upgrade_to_head()
     service = make_service(database, SteppingClock())
@@ -290,6 +327,8 @@ async def run(learner_count: int, database_url: str, diagrams: bool, reaction_ti
     double = double_process.start()
     guard = ErrorLogGuard()
     lags: list[float] = []
+    RSS.peak = 0
+    figures = None
     try:
         with guard.installed(), discord_pointed_at(double):
             bot = make_bot(double, double.guild, service)
@@ -300,7 +339,7 @@ async def run(learner_count: int, database_url: str, diagrams: bool, reaction_ti
                 runs = asyncio.create_task(double_process.run_learners())
                 await timed_with_lag_probe(runs, lags)
                 result = runs.result()
-        report(result, lags)
+        figures = report(result, lags)
         problems = await check(result, service, double.users)
     finally:
         double_process.stop()
@@ -309,14 +348,19 @@ async def run(learner_count: int, database_url: str, diagrams: bool, reaction_ti
     print("checks                " + ("all passed" if not problems else "FAILED"))
     for problem in problems[:20]:
         print(f"  {problem}")
-    return 1 if problems else 0
+    return (1 if problems else 0), figures
 
 
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--learners", type=int, default=200)
     parser.add_argument("--database-url", help="default: a fresh SQLite file in a temp dir")
-    parser.add_argument("--no-diagrams", action="store_true", help="skip matplotlib rendering")
+    parser.add_argument(
+        "--diagrams",
+        choices=("both", "on", "off"),
+        default="both",
+        help="draw circuit diagrams (on), not (off), or run both and compare (default)",
+    )
     parser.add_argument(
         "--reaction-time",
         type=float,
@@ -325,14 +369,29 @@ def main(argv: Sequence[str] | None = None) -> None:
     )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(name)s %(levelname)s %(message)s")
-    with tempfile.TemporaryDirectory() as directory:
-        url = args.database_url or f"sqlite:///{Path(directory) / 'bench.db'}"
+    modes = {"both": (False, True), "on": (True,), "off": (False,)}[args.diagrams]
+    codes, figures = [], {}
+    for diagrams in modes:
+        with tempfile.TemporaryDirectory() as directory:
+            url = args.database_url or f"sqlite:///{Path(directory) / 'bench.db'}"
+            print(
+                f"{args.learners} learners, database {url.split('://')[0]}, diagrams "
+                f"{'on' if diagrams else 'off'}, reaction time {args.reaction_time} s"
+            )
+            code, measured = asyncio.run(run(args.learners, url, diagrams, args.reaction_time))
+            codes.append(code)
+            if measured is not None:
+                figures[diagrams] = measured
+        print()
+    if len(figures) == 2:
+        on, off = figures[True], figures[False]
         print(
-            f"{args.learners} learners, database {url.split('://')[0]}, "
-            f"diagrams {'off' if args.no_diagrams else 'on'}, reaction time {args.reaction_time} s"
+            f"diagrams on / off     throughput ratio {on.throughput / off.throughput:.2f} "
+            f"(goal >= 0.8), reply p99 on {on.reply_p99 * 1000:.0f} ms (goal <= 1000), "
+            f"lag max on {on.lag_max * 1000:.0f} ms (goal < 100), "
+            f"peak RSS on {on.rss / 2**20:.0f} MB (goal < 150)"
         )
-        code = asyncio.run(run(args.learners, url, not args.no_diagrams, args.reaction_time))
-        sys.exit(code)
+    sys.exit(max(codes))
 
 
 if __name__ == "__main__":

@@ -15,7 +15,8 @@ through the walk and drop it with probability P_WALK.  Both policies run in the 
 invocation on the same learners (same seeds).
 
 Printed per policy: misses whose next problem of that family can show the same mistake
-(goal 100 % for the new policy); problems until the misconception is gone (mean, over
+(goal 100 % for the new policy; a miss after which the learner served no problem of that
+family again is not counted); problems until the misconception is gone (mean, over
 learners who lost it; and how many never did); reviews until every item is in box ≥ 3
 (mean, over learners who got there); walks that start at a gate of the kind where the
 mistake is made.
@@ -64,6 +65,7 @@ class Clock:
 @dataclass
 class Tally:
     misses: int = 0
+    next_served: int = 0  # misses followed by another problem of that family
     next_can_show: int = 0
     lost_after: list[int] = field(default_factory=list)
     never_lost: int = 0
@@ -112,6 +114,7 @@ async def learner(
                 break
             problem = item.problem
             if last_missed.pop(problem.family, False):
+                tally.next_served += 1
                 tally.next_can_show += can_show(problem, code)
             result = await service.submit(user, item.attempt_id, answers(problem, holds))
             session.record(result.item_id, result.correct)
@@ -204,7 +207,7 @@ async def run(per_code: int) -> None:
         f"{'reviews to box 3':>17} {'walks at the gate':>18}"
     )
     for name, t in tallies.items():
-        show = 100 * t.next_can_show / max(t.misses, 1)
+        show = 100 * t.next_can_show / max(t.next_served, 1)
         lost = statistics.mean(t.lost_after) if t.lost_after else float("nan")
         box3 = statistics.mean(t.reviews_to_box3) if t.reviews_to_box3 else float("nan")
         walks = f"{100 * t.walks_at_the_gate / t.walks:.1f}%" if t.walks else "—"

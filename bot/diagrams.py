@@ -1,12 +1,13 @@
-"""Circuit diagrams drawn in worker processes, so matplotlib never stalls the event loop.
+"""Pictures drawn in worker processes, so drawing never stalls the event loop.
 
-matplotlib holds the GIL while it draws (~0.1 s a diagram): in threads, a few
-renders at once delayed every other interaction by hundreds of milliseconds.
+A circuit diagram (Pillow, quizzes/diagram.py) takes 1–5 ms and is drawn when the
+problem is served, while the learner works on it; the instructors' /stats chart
+(matplotlib, ~0.1 s, which holds the GIL while it draws) goes to the same workers.
 Worker processes have their own GIL.  They come from a ``forkserver`` that has
-imported matplotlib once, so a new worker starts in milliseconds; the pool is
-created on the first diagram, from a thread (the first fork waits for the server's
-imports, ~1 s, which must not stall the event loop), and shut down by the bot's
-shutdown hooks.
+imported the diagram renderer once, so a new worker starts in milliseconds (a worker
+imports matplotlib only when it first draws a chart); the pool is created on the
+first picture, from a thread (the first fork waits for the server's imports, which
+must not stall the event loop), and shut down by the bot's shutdown hooks.
 """
 
 from __future__ import annotations
@@ -15,16 +16,18 @@ import asyncio
 import logging
 import multiprocessing
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
+from typing import TypeVar
 
 from quizzes.autograd import GateRow
 from quizzes.diagram import render_circuit
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
-MAX_WORKERS = 4  # each worker holds matplotlib (~60 MB); more rarely pays on a small host
+MAX_WORKERS = 4  # a worker holds ~40 MB (more once it has drawn a chart with matplotlib)
 PRELOADED_MODULES = ["quizzes.diagram"]
 
 
@@ -51,7 +54,7 @@ def worker_context() -> multiprocessing.context.BaseContext:
 
 
 class DiagramRenderer:
-    """PNG bytes of a circuit, rendered by a lazily started pool of worker processes."""
+    """PNG bytes of a circuit (or a chart), drawn by a lazily started pool of workers."""
 
     def __init__(self, workers: int | None = None) -> None:
         self.workers = workers if workers is not None else default_worker_count()
@@ -74,6 +77,21 @@ class DiagramRenderer:
                 self._pool = None
                 pool.shutdown(wait=False, cancel_futures=True)
             return None
+
+    async def draw(self, draw: Callable[[T], bytes], data: T) -> bytes:
+        """``draw(data)`` in a worker (a picklable module-level function and value): the
+        /stats charts.  A worker that died is replaced and the drawing tried once more."""
+        for attempt in (1, 2):
+            pool = self._pool or await self.start()
+            try:
+                return await asyncio.get_running_loop().run_in_executor(pool, draw, data)
+            except BrokenProcessPool:
+                if self._pool is pool:
+                    self._pool = None
+                    pool.shutdown(wait=False, cancel_futures=True)
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
 
     async def start(self) -> ProcessPoolExecutor:
         """The worker pool, started (off the event loop) if it is not running yet."""

@@ -64,9 +64,13 @@ class StudyContext:
     def build_problem(self, family: str, level: int) -> Problem:
         return FAMILIES[family].build(self.draw_seed(), level)
 
-    def retest_problem(self, family: str, code: str, level: int) -> Problem | None:
-        """A fresh problem on which mistake ``code`` would show, or None if none can."""
-        return retest(family, code, level, random.Random(self.draw_seed()))  # noqa: S311 - not secrets
+    def retest_problem(
+        self, family: str, code: str, level: int, also: tuple[str, ...] = ()
+    ) -> Problem | None:
+        """A fresh problem on which mistake ``code`` (and, if possible, ``also``) would
+        show, or None if none can."""
+        rng = random.Random(self.draw_seed())  # noqa: S311 - not secrets
+        return retest(family, code, level, rng, also)
 
 
 def _shortened(text: str, limit: int = 60) -> str:

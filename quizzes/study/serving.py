@@ -188,8 +188,8 @@ def _problem_for(
     codes = [focus] if focus else []
     if not practice:
         codes += tutoring_queries.last_miss_codes(session, user_id, family)
-    for code in codes:
-        problem = context.retest_problem(family, code, level)
+    for code in codes:  # the first code a retest can show, drawn to show the others too
+        problem = context.retest_problem(family, code, level, tuple(codes))
         if problem is not None:
             return problem, code
     return context.build_problem(family, level), None

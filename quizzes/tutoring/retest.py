@@ -42,15 +42,24 @@ def lowest_level(family: str, code: str) -> int | None:
     return None
 
 
-def retest(family: str, code: str, level: int, rng: random.Random) -> Problem | None:
+def retest(
+    family: str, code: str, level: int, rng: random.Random, also: tuple[str, ...] = ()
+) -> Problem | None:
     """A fresh problem of ``family`` at ``level`` (or the lowest level above it that has the
-    feature) on which mistake ``code`` would show; None if the family cannot show it."""
+    feature) on which mistake ``code`` would show — and, where one can be drawn, the other
+    codes ``also`` diagnosed with it ("this — or that"); None if the family cannot show it."""
     floor = lowest_level(family, code)
     if floor is None:
         return None
+    others = [c for c in also if c != code and lowest_level(family, c) is not None]
+    fallback = None
     for at in range(max(level, floor), MAX_LEVEL + 1):
         for _ in range(TRIES_PER_LEVEL):
             problem = FAMILIES[family].build(draw_seed(rng), at)
             if can_show(problem, code):
-                return problem
+                if all(can_show(problem, c) for c in others):
+                    return problem
+                fallback = fallback or problem
+        if fallback is not None:
+            return fallback
     return None
