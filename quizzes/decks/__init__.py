@@ -40,6 +40,7 @@ DECK_FIELDS: dict[str, type] = {
     "card_id_prefix": str,
     "objectives": dict,
     "families": list,
+    "requires": dict,
     "cards": list,
 }
 REQUIRED_DECK_FIELDS = ("id", "title", "objectives", "families", "cards")
@@ -75,6 +76,8 @@ class Deck:
     families: tuple[str, ...]
     # objective id -> what the learner will be able to do, in the lesson's words
     objectives: tuple[tuple[str, str], ...] = ()
+    # family id -> the items (card or family ids) a learner meets before that family
+    requires: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     def card(self, card_id: str) -> Card | None:
         return next((c for c in self.cards if c.id == card_id), None)
@@ -86,22 +89,62 @@ class Deck:
         The families are spread evenly through the cards, in the deck's order, so a
         learner meets a problem to practise within the first day's new items rather
         than only after every card: family ``j`` of ``k`` comes after the first
-        ``ceil((j + 1) * cards / k)`` cards.
+        ``ceil(j * cards / k)`` cards — or, if later, right after the last item it
+        ``requires`` (the cards that teach what it asks).
         """
         cards = [c.id for c in self.cards]
         if not self.families:
             return tuple(cards)
+        position = {card: n for n, card in enumerate(cards, 1)}  # cards before, inclusive
+        requires = dict(self.requires)
+        after: dict[str, int] = {}  # family -> how many cards come before it
+        ordered = _requirement_order(self.families, requires)
+        for family in ordered:
+            spread = -(-(self.families.index(family) + 1) * len(cards) // len(self.families))
+            needed = [position.get(item, after.get(item, 0)) for item in requires.get(family, ())]
+            after[family] = max([spread, *needed])
         order: list[str] = []
         placed = 0
-        for index, family in enumerate(self.families, 1):
-            upto = -(-index * len(cards) // len(self.families))  # ceiling division
-            order += cards[placed:upto]
+        for family in sorted(self.families, key=lambda f: (after[f], ordered.index(f))):
+            order += cards[placed : after[family]]
             order.append(family)
-            placed = upto
-        return tuple(order)
+            placed = max(placed, after[family])
+        return tuple(order + cards[placed:])
 
     def cards_for(self, objective: str) -> tuple[Card, ...]:
         return tuple(c for c in self.cards if c.objective == objective)
+
+
+def _cycle_from(start: str, requires: Mapping[str, tuple[str, ...]]) -> list[str]:
+    """A chain of families that requires its own start, or [] if there is none."""
+    stack = [(start, [start])]
+    while stack:
+        family, path = stack.pop()
+        for item in requires.get(family, ()):
+            if item == start:
+                return [*path, start]
+            if item in requires and item not in path:
+                stack.append((item, [*path, item]))
+    return []
+
+
+def _requirement_order(
+    families: tuple[str, ...], requires: Mapping[str, tuple[str, ...]]
+) -> list[str]:
+    """The families with each after the families it requires (the loader refuses cycles)."""
+    done: list[str] = []
+
+    def visit(family: str) -> None:
+        if family in done:
+            return
+        for item in requires.get(family, ()):
+            if item in families:
+                visit(item)
+        done.append(family)
+
+    for family in families:
+        visit(family)
+    return done
 
 
 @dataclass(frozen=True)
@@ -177,9 +220,10 @@ class _DeckValidator:
         objectives = self._objectives()
         families = self._families()
         cards = self._cards(prefix, dict(objectives), families)
+        requires = self._requires(families, {c.id for c in cards})
         if self.problems:
             raise DeckError(self.path, self.problems)
-        return Deck(deck_id, title, self.path, cards, families, objectives)
+        return Deck(deck_id, title, self.path, cards, families, objectives, requires)
 
     def _report(self, card_id: str | None, field: str | None, message: str) -> None:
         self.problems.append(DeckProblem(card_id, field, message))
@@ -255,6 +299,35 @@ class _DeckValidator:
             else:
                 seen.append(family)
         return tuple(seen)
+
+    def _requires(
+        self, families: tuple[str, ...], card_ids: Collection[str]
+    ) -> tuple[tuple[str, tuple[str, ...]], ...]:
+        """``[requires]``: per family of this deck, the card (or family) ids it comes after."""
+        table = self.raw.get("requires")
+        if not isinstance(table, dict):
+            return ()
+        found: dict[str, tuple[str, ...]] = {}
+        for family, items in table.items():
+            field = f"requires.{family}"
+            if family not in families:
+                self._report(None, field, f"{family!r} is not one of this deck's families")
+                continue
+            if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
+                self._report(None, field, "must be an array of card ids")
+                continue
+            for item in items:
+                if item == family:
+                    self._report(None, field, "a family cannot require itself")
+                elif item not in card_ids and item not in families:
+                    self._report(None, field, f"unknown card or family {item!r}")
+            found[family] = tuple(i for i in items if i != family)
+        for family in found:
+            cycle = _cycle_from(family, found)
+            if cycle:
+                self._report(None, f"requires.{family}", f"cycle: {' → '.join(cycle)}")
+                break
+        return tuple(found.items())
 
     def _cards(
         self, prefix: str, objectives: Mapping[str, str], families: Collection[str]

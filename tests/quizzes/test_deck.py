@@ -183,15 +183,58 @@ def test_item_ids_are_card_ids_then_family_ids(tmp_path: Path) -> None:
     assert deck.item_ids == ("t-good", "t-other", "add-mul")
 
 
-def test_families_are_spread_through_the_cards_in_the_decks_order() -> None:
+def test_families_are_spread_through_the_cards_in_the_decks_order(tmp_path: Path) -> None:
+    header = DECK_HEADER.replace('families = ["add-mul"]', 'families = ["add-mul", "relu-role"]')
+    cards = [card_toml(f"t-{n}") for n in range(5)]
+    deck = load_deck(write_deck(tmp_path, *cards, header=header), known_families=FAMILIES)
+    assert deck.item_ids == (
+        "t-good", "t-0", "t-1", "add-mul", "t-2", "t-3", "t-4", "relu-role"
+    )  # fmt: skip
+
+
+def test_a_family_comes_only_after_the_items_it_requires(tmp_path: Path) -> None:
+    header = DECK_HEADER.replace('families = ["add-mul"]', 'families = ["add-mul", "relu-role"]')
+    header += '\n[requires]\nadd-mul = ["t-3"]\nrelu-role = ["add-mul"]\n'
+    cards = [card_toml(f"t-{n}") for n in range(5)]
+    deck = load_deck(write_deck(tmp_path, *cards, header=header), known_families=FAMILIES)
+    assert deck.item_ids == (
+        "t-good", "t-0", "t-1", "t-2", "t-3", "add-mul", "t-4", "relu-role"
+    )  # fmt: skip
+
+
+def test_the_shipped_decks_introduction_order_meets_every_requirement() -> None:
     deck = default_deck()
     order = deck.item_ids
     assert sorted(order) == sorted([c.id for c in deck.cards] + list(deck.families))
+    requires = dict(deck.requires)
+    assert set(requires) == set(deck.families)  # every family says what it needs first
+    for family, items in requires.items():
+        for item in items:
+            assert order.index(item) < order.index(family), (family, item)
+    assert order.index("two-layer-net") > order.index("l04-gradients-add-at-forks")
     positions = [order.index(family) for family in deck.families]
     assert positions == sorted(positions)  # met in the order the deck lists them
-    gaps = [later - earlier for earlier, later in zip([-1, *positions], positions, strict=False)]
-    assert max(gaps) - min(gaps) <= 2  # evenly spread, not bunched at the end
     assert positions[0] < LeitnerConfig().new_per_day  # practice on the very first day
+
+
+@pytest.mark.parametrize(
+    ("requires", "field", "message"),
+    [
+        ('sigmoid-neuron = ["t-good"]', "requires.sigmoid-neuron", "not one of this deck"),
+        ('add-mul = ["t-missing"]', "requires.add-mul", "unknown card or family 't-missing'"),
+        ('add-mul = ["add-mul"]', "requires.add-mul", "cannot require itself"),
+        ('add-mul = "t-good"', "requires.add-mul", "must be an array"),
+        ('add-mul = ["relu-role"]\nrelu-role = ["add-mul"]', "requires.add-mul", "cycle"),
+    ],
+)
+def test_requirement_errors_name_the_family(
+    tmp_path: Path, requires: str, field: str, message: str
+) -> None:
+    header = DECK_HEADER.replace('families = ["add-mul"]', 'families = ["add-mul", "relu-role"]')
+    header += f"\n[requires]\n{requires}\n"
+    error = load_error(write_deck(tmp_path, header=header))
+    assert_names(error, None, field)
+    assert message in str(error)
 
 
 def test_card_lookup_by_id(tmp_path: Path) -> None:
