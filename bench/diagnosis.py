@@ -111,12 +111,22 @@ def collapse(g: dict[str, float]) -> Iterator[tuple[str, Attempt]]:
     yield "bias-through", {"b": b1 + b2}
 
 
+def param_count(g: dict[str, float]) -> Iterator[tuple[str, Attempt]]:
+    sizes = [int(g[f"n{k}"]) for k in range(len(g))]
+    pairs = list(zip(sizes, sizes[1:], strict=False))
+    w, b = sum(a * c for a, c in pairs), sum(sizes[1:])
+    yield "biases-forgotten", {"total": w}
+    yield "input-biases", {"biases": sum(sizes), "total": w + sum(sizes)}
+    yield "weights-multiplied", {"weights": math.prod(sizes), "total": math.prod(sizes) + b}
+
+
 LEARNERS: dict[str, Learners] = {
     "add-mul": add_mul,
     "gate-patterns": gate_patterns,
     "sigmoid-neuron": sigmoid,
     "linear-collapse": collapse,
     "two-layer-net": two_layer,
+    "param-count": param_count,
 }
 
 

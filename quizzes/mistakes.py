@@ -177,6 +177,25 @@ MISTAKES: dict[str, Mistake] = {
             stage="forward",
         ),
         Mistake(
+            "biases-forgotten",
+            "Biases are learnable parameters too: one per neuron after the input.",
+            "left the biases out of the total",
+            stage="forward",
+        ),
+        Mistake(
+            "input-biases",
+            "The input layer has no neurons of its own: no biases (and no weights) there.",
+            "gave the input layer biases too",
+            stage="forward",
+        ),
+        Mistake(
+            "weights-multiplied",
+            "Count weights layer by layer: n_in·n_out for each pair of adjacent layers, "
+            "then add them up — not all the sizes multiplied together.",
+            "multiplied all the layer sizes together",
+            stage="forward",
+        ),
+        Mistake(
             "bias-through",
             "The first bias passes through the second layer too: b = W2·b1 + b2, not b1 + b2.",
             "added the biases without passing b1 through W2",

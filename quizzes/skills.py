@@ -34,6 +34,7 @@ SKILLS: dict[str, str] = {
     "chain": "× upstream gradient",
     "fork": "summing at a fork",
     "matmul-order": "matrix composition order",
+    "sizing": "counting parameters",
 }
 GATE_SKILLS = {"+": "add", "*": "mul", "max": "max", "relu": "relu", "sigmoid": "sigmoid"}
 # the skill each diagnosed mistake breaks (a walk through it practises that skill)
@@ -53,6 +54,9 @@ MISTAKE_SKILLS = {
     "matmul-order": "matmul-order",
     "w-transposed": "matmul-order",
     "bias-through": "matmul-order",
+    "biases-forgotten": "sizing",
+    "input-biases": "sizing",
+    "weights-multiplied": "sizing",
 }
 
 
@@ -115,7 +119,9 @@ def quantity_skills(problem: Problem) -> dict[str, tuple[str, ...]]:
     out: dict[str, tuple[str, ...]] = {}
     graph = _graph(problem)
     for q in problem.quantities:
-        if q.kind == "matrix":
+        if q.skill:
+            out[q.name] = (q.skill,)
+        elif q.kind == "matrix":
             out[q.name] = ("matmul-order",)
         elif q.kind == "value":
             out[q.name] = ("forward",)

@@ -28,7 +28,8 @@ Answer = float | tuple[tuple[float, ...], ...] | str
 
 
 def matches(given: Answer, expected: Answer) -> bool:
-    """Whether an answer is right for its key: choices by key, numbers and matrices by value."""
+    """Whether an answer is right for its key: choices by key, numbers and matrices by value
+    within the tolerance, and a key that is an ``int`` (a count) exactly."""
     if isinstance(expected, str) or isinstance(given, str):
         return given == expected
     if isinstance(expected, tuple) and isinstance(given, tuple):
@@ -37,6 +38,8 @@ def matches(given: Answer, expected: Answer) -> bool:
             for given_row, expected_row in zip(given, expected, strict=True)
             for g, e in zip(given_row, expected_row, strict=True)
         )
+    if isinstance(expected, int) and not isinstance(expected, bool):
+        return isinstance(given, float | int) and given == expected  # a count is exact
     if isinstance(expected, float | int) and isinstance(given, float | int):
         return is_close(given, expected)
     return False

@@ -8,6 +8,7 @@ from quizzes.problems import (
     add_mul,
     gate_patterns,
     linear_collapse,
+    param_count,
     relu_role,
     sigmoid_neuron,
     two_layer_net,
@@ -21,6 +22,7 @@ _MODULES: tuple[ModuleType, ...] = (
     two_layer_net,
     linear_collapse,
     relu_role,
+    param_count,
 )
 
 FAMILIES: dict[str, Family] = {

@@ -46,6 +46,7 @@ class Quantity:
     kind: QuantityKind
     node: str = ""
     example: str = "-1.5"  # a valid answer of the right shape, shown with parse errors
+    skill: str = ""  # the skill answering it exercises, where no circuit says (quizzes.skills)
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,7 @@ LESSON_04_FAMILIES = (
     "two-layer-net",
     "linear-collapse",
     "relu-role",
+    "param-count",
 )
 LESSON_04_OBJECTIVES = (
     "linear-no-op",

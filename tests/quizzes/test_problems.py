@@ -71,6 +71,9 @@ def quantity(problem: Problem, name: str) -> Quantity:
 # ---- constraints over 1,000 instances per family ---------------------------------------
 
 
+COUNTS = {"param-count"}  # counts the CIFAR-10 classifier's 300 000 parameters, exactly
+
+
 @pytest.mark.parametrize("family", FAMILY_IDS)
 def test_pages_hold_at_most_five_fields_with_forward_values_first(family: str) -> None:
     for problem in instances(family):
@@ -95,7 +98,7 @@ def test_no_ties_at_max_and_no_zero_preactivation(family: str) -> None:
                 assert abs(inputs[0]) > 1e-9, problem.key
 
 
-@pytest.mark.parametrize("family", FAMILY_IDS)
+@pytest.mark.parametrize("family", sorted(set(FAMILY_IDS) - COUNTS))
 def test_every_value_stays_within_a_thousand(family: str) -> None:
     for problem in instances(family):
         found = [x for q in problem.quantities for x in numbers(q.expected)]

@@ -92,6 +92,9 @@ def test_the_golden_cases_cover_every_circuit_mistake() -> None:
         "bias-through",
         "relu-forward",
         "transpose-forward",
+        "biases-forgotten",  # param-count's: tests/quizzes/test_param_count.py
+        "input-biases",
+        "weights-multiplied",
     }
     circuit_codes = {code for code in MISTAKES if code not in family_only}
     assert {code for *_, code in GOLDEN_MISTAKES} == circuit_codes
