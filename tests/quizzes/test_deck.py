@@ -161,11 +161,26 @@ def test_lesson_4_card_ids_are_prefixed_and_unique(lesson_4: tuple[Card, ...]) -
         ("max routes", "routes"),
         ("mul swaps", "swaps"),
         ("the training loop", "W ← W - α·∇L"),
+        ("why backprop scales", "two forward passes"),
+        ("the numerical gradient's cost", "one extra loss evaluation (a forward pass) per"),
+        ("counting parameters, [3, 4, 2]", "20 + 6 = 26"),
+        ("counting parameters, [3, 4, 4, 1]", "32 + 9 = 41"),
+        ("universal approximation's bounded region", "closed and bounded region"),
         ("the worked circuit's gradients", "[-4, -4, 3]"),
     ],
 )
 def test_lesson_4_teaches(lesson_4: tuple[Card, ...], topic: str, needle: str) -> None:
     assert any(needle in c.back for c in lesson_4), f"no card teaches {topic}"
+
+
+def test_lesson_4_drills_the_training_loop_order_as_clozes(lesson_4: tuple[Card, ...]) -> None:
+    fronts = [c.front for c in lesson_4]
+    for step in ("forward pass", "loss", "backward pass", "step"):
+        assert f"Training loop: after the {step} comes ___." in fronts, step
+
+
+def test_lesson_4_leaves_convolutional_networks_to_phase_2(lesson_4: tuple[Card, ...]) -> None:
+    assert not [c.id for c in lesson_4 if "POOL" in c.back or "LeNet" in c.back]
 
 
 def test_default_deck_is_lesson_4_checked_against_the_registered_families() -> None:

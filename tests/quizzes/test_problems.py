@@ -322,11 +322,19 @@ def test_relu_role_offers_four_options_with_one_right_and_an_explanation_each() 
             assert choice.explanation.startswith("Right" if choice.correct else "Wrong")
 
 
-def test_relu_role_asks_at_least_four_questions_with_shuffled_options() -> None:
+def test_relu_role_asks_at_least_eight_questions_more_at_higher_levels() -> None:
     problems = instances("relu-role")
-    assert len({p.prompt for p in problems}) >= 4
-    assert len({p.prompt for p in problems if p.level == 1}) >= 4
+    per_level = [len({p.prompt for p in problems if p.level == level}) for level in LEVELS]
+    assert per_level[0] >= 8
+    assert per_level[1] > per_level[0] and per_level[2] > per_level[1], per_level
     assert {quantity(p, "choice").expected for p in problems} == {"A", "B", "C", "D"}
+
+
+def test_relu_role_questions_name_their_sources() -> None:
+    from quizzes.problems.relu_role import QUESTIONS
+
+    assert all(q.source.strip() for q in QUESTIONS)
+    assert len({q.text for q in QUESTIONS}) == len(QUESTIONS)
 
 
 def test_relu_role_wrong_choice_fails_and_right_choice_passes() -> None:
