@@ -16,19 +16,28 @@ import asyncio
 import logging
 import multiprocessing
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
-from typing import TypeVar
+from typing import Any, Literal
 
 from quizzes.autograd import GateRow
 from quizzes.diagram import render_circuit
 
 log = logging.getLogger(__name__)
-T = TypeVar("T")
 
 MAX_WORKERS = 4  # a worker holds ~40 MB (more once it has drawn a chart with matplotlib)
 PRELOADED_MODULES = ["quizzes.diagram"]
+
+
+ChartKind = Literal["class", "learner"]
+
+
+def draw_chart(kind: ChartKind, stats: Any) -> bytes:
+    """In a worker: the chart, importing matplotlib there on first use."""
+    from quizzes.instructor import charts
+
+    return charts.class_chart_png(stats) if kind == "class" else charts.learner_chart_png(stats)
 
 
 def available_cores() -> int:
@@ -78,13 +87,15 @@ class DiagramRenderer:
                 pool.shutdown(wait=False, cancel_futures=True)
             return None
 
-    async def draw(self, draw: Callable[[T], bytes], data: T) -> bytes:
-        """``draw(data)`` in a worker (a picklable module-level function and value): the
-        /stats charts.  A worker that died is replaced and the drawing tried once more."""
+    async def chart(self, kind: ChartKind, stats: object) -> bytes:
+        """An instructor's chart ("class" or "learner") of ``stats``, drawn in a worker with
+        matplotlib, which the bot's own process never imports.  A worker that died is
+        replaced and the chart tried once more."""
         for attempt in (1, 2):
             pool = self._pool or await self.start()
             try:
-                return await asyncio.get_running_loop().run_in_executor(pool, draw, data)
+                loop = asyncio.get_running_loop()
+                return await loop.run_in_executor(pool, draw_chart, kind, stats)
             except BrokenProcessPool:
                 if self._pool is pool:
                     self._pool = None

@@ -5,7 +5,7 @@
 ``circuit.png`` is the add-mul circuit with the lesson's numbers (seed 0: x = -2,
 y = 5, z = -4), drawn by ``quizzes.diagram.render_circuit`` as the bot and
 ``chainrule try`` draw it.  ``class-stats.png`` is the instructor ``/stats``
-chart (``quizzes.instructor.reports.class_chart_png``) of a simulated class: 12 learners
+chart (``quizzes.instructor.charts.class_chart_png``) of a simulated class: 12 learners
 study through the real ``StudyService`` on a throwaway SQLite database for ten
 days, giving right answers computed by the engine or the wrong ones a known
 mistake produces (the engine re-run with that mistaken chain rule), so the
@@ -23,7 +23,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from quizzes.diagram import render_circuit
-from quizzes.instructor.reports import class_chart_png
+from quizzes.instructor.charts import class_chart_png
 from quizzes.mistakes import MISTAKES
 from quizzes.problems import get_family
 from quizzes.problems.base import Expected, Problem, Quantity, fmt

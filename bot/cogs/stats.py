@@ -77,7 +77,7 @@ class StatsCog(commands.Cog):
 
     async def class_reply(self, guild_id: int) -> tuple[discord.Embed, list[discord.File]]:
         report = await self.instructors.class_report(guild_id)
-        chart = await self.bot.diagrams.draw(reports.class_chart_png, report.stats)
+        chart = await self.bot.diagrams.chart("class", report.stats)
         table = await asyncio.to_thread(
             reports.learner_item_csv, report.stats.rows, report.stats.learner_skills
         )
@@ -93,7 +93,7 @@ class StatsCog(commands.Cog):
     ) -> tuple[discord.Embed, list[discord.File]]:
         """One learner's detail; a member who left keeps their record until /forget-me."""
         stats = await self.instructors.learner_report(guild_id, member.id)
-        chart = await self.bot.diagrams.draw(reports.learner_chart_png, stats)
+        chart = await self.bot.diagrams.chart("learner", stats)
         skills = {stats.user_id: {m.skill: m.known for m in stats.progress.skills}}
         table = await asyncio.to_thread(reports.learner_item_csv, stats.items, skills)
         chart_name, table_name = f"learner-{member.id}.png", f"learner-{member.id}.csv"

@@ -1,8 +1,9 @@
 """What instructors get: class and learner statistics, server settings, report files.
 
-:mod:`.service` is the application service the front ends call; :mod:`.reports` draws
-the CSV and the PNG chart (it loads matplotlib, so it is imported where a report is
-drawn, never by this package).  The SQL lives in ``quizzes.storage.instructor_queries``.
+:mod:`.service` is the application service the front ends call; :mod:`.reports` writes
+the CSV and :mod:`.charts` draws the PNG charts (it loads matplotlib, so only the bot's
+worker processes import it, never this package).  The SQL lives in
+``quizzes.storage.instructor_queries``.
 """
 
 from __future__ import annotations

@@ -8,6 +8,8 @@ import logging
 import os
 import random
 import signal
+import subprocess
+import sys
 from collections.abc import AsyncIterator
 
 import pytest
@@ -77,3 +79,11 @@ async def test_a_dead_worker_costs_one_diagram_and_new_workers_draw_the_next(
         assert await renderer.render(problem.gates, problem.formula) is None
     assert "worker died" in caplog.text
     assert await renderer.render(problem.gates, problem.formula) is not None
+
+
+def test_the_bots_own_process_never_loads_matplotlib() -> None:
+    # the circuit diagrams are Pillow's and the /stats charts are drawn in the workers
+    code = "import sys, bot.app, bot.cogs.stats; print('matplotlib' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "False"

@@ -10,14 +10,8 @@ from zoneinfo import ZoneInfo
 import matplotlib.image
 import pytest
 
-from quizzes.instructor.reports import (
-    CSV_COLUMNS,
-    MAX_MISTAKE_BARS,
-    SKILL_COLUMNS,
-    class_chart_png,
-    learner_chart_png,
-    learner_item_csv,
-)
+from quizzes.instructor.charts import MAX_MISTAKE_BARS, class_chart_png, learner_chart_png
+from quizzes.instructor.reports import CSV_COLUMNS, SKILL_COLUMNS, learner_item_csv
 from quizzes.study import (
     ClassStats,
     ItemAccuracy,
