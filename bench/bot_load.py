@@ -243,6 +243,7 @@ async def measure_lag(stop: asyncio.Event, lags: list[float]) -> None:
         before = loop.time()
         await asyncio.sleep(LAG_PROBE_INTERVAL)
         lags.append(loop.time() - before - LAG_PROBE_INTERVAL)
+        LAG_AT.append(loop.time())
         RSS.sample()
 
 
@@ -262,6 +263,7 @@ class PeakRss:
 
 
 RSS = PeakRss()
+LAG_AT: list[float] = []  # when each lag sample was taken (loop time)
 
 
 def percentile(values: Sequence[float], fraction: float) -> float:
@@ -290,8 +292,10 @@ def report(result: LoadResult, lags: Sequence[float]) -> Figures:
         f"dispatch -> reply     p50 {percentile(to_reply, 0.5) * 1000:.0f} ms, "
         f"p99 {percentile(to_reply, 0.99) * 1000:.0f} ms  ({len(to_reply)} replies)"
     )
+    worst = max(range(len(lags)), key=lags.__getitem__)
     print(
-        f"event-loop lag        max {max(lags) * 1000:.0f} ms, "
+        f"event-loop lag        max {max(lags) * 1000:.0f} ms "
+        f"({LAG_AT[worst] - LAG_AT[0]:.1f} s into the run), "
         f"p99 {percentile(lags, 0.99) * 1000:.0f} ms"
     )
     over = sum(1 for latency in to_callback if latency > DISCORD_LIMIT)
@@ -328,6 +332,7 @@ async def run(
     guard = ErrorLogGuard()
     lags: list[float] = []
     RSS.peak = 0
+    LAG_AT.clear()
     figures = None
     try:
         with guard.installed(), discord_pointed_at(double):

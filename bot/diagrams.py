@@ -40,6 +40,18 @@ def draw_chart(kind: ChartKind, stats: Any) -> bytes:
     return charts.class_chart_png(stats) if kind == "class" else charts.learner_chart_png(stats)
 
 
+WORKER_NICENESS = 10  # a picture can wait a few milliseconds; the event loop cannot
+
+
+def yield_the_cpu() -> None:
+    """In a new worker: a lower scheduling priority, so on a small host drawing never
+    takes a core from the bot's event loop (whose lag is every learner's wait)."""
+    try:
+        os.nice(WORKER_NICENESS)
+    except (AttributeError, OSError):  # not POSIX, or not permitted: draw at normal priority
+        pass
+
+
 def available_cores() -> int:
     """The cores this process may run on (not the machine's, under a CPU affinity mask)."""
     if hasattr(os, "sched_getaffinity"):
@@ -112,7 +124,9 @@ class DiagramRenderer:
             return self._pool
 
     def _start_workers(self) -> ProcessPoolExecutor:
-        pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=worker_context())
+        pool = ProcessPoolExecutor(
+            max_workers=self.workers, mp_context=worker_context(), initializer=yield_the_cpu
+        )
         # one trivial job per worker forks them all now rather than one by one on demand
         wait([pool.submit(os.getpid) for _ in range(self.workers)])
         log.debug("started %d diagram worker processes", self.workers)
