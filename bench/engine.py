@@ -43,7 +43,7 @@ def answer_text(expected: Expected) -> str:
     """The key written as a learner would type it."""
     if isinstance(expected, str):
         return expected
-    if isinstance(expected, float):
+    if isinstance(expected, float | int):  # an int is a count (param-count)
         return repr(expected)
     return "[" + ", ".join("[" + ", ".join(map(repr, row)) + "]" for row in expected) + "]"
 

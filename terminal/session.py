@@ -26,7 +26,6 @@ from quizzes.presentation import AUTO_PRACTICE
 from quizzes.problems.base import Problem, Quantity
 from quizzes.study import NothingDue, ServedItem, StudyError, StudyService, SubmitResult
 from quizzes.study.results import WalkStep
-from quizzes.tutoring.walk import plan as walk_plan
 from terminal import formatting
 from terminal.formatting import LocalTime
 
@@ -215,8 +214,7 @@ class TerminalStudy:
             return
         if item.problem is not None:
             problem = item.problem
-            walk = not result.correct and result.grade is not None
-            walk = walk and walk_plan(problem, result.grade) is not None  # type: ignore[arg-type]
+            walk = result.walkable
             self.write(formatting.problem_result(problem, result, self.show_time, not walk))
             await self._save_diagram(item, problem)
             if walk:

@@ -37,7 +37,6 @@ from quizzes.grading import AnswerParseError
 from quizzes.presentation import AUTO_PRACTICE
 from quizzes.study import NothingDue, ServedItem, StudyError, SubmitResult
 from quizzes.study.results import WalkStep
-from quizzes.tutoring.walk import plan as walk_plan
 
 if TYPE_CHECKING:
     from bot.client import ChainruleBot
@@ -268,7 +267,7 @@ class ReviewFlow:
     async def _show_result(
         self, interaction: discord.Interaction, item: ServedItem, result: SubmitResult
     ) -> None:
-        walkable = item.problem is not None and _walkable(item.problem, result)
+        walkable = result.walkable and item.problem is not None and not item.problem.choices
         view = AfterAnswerView(self, walk=walkable)
         if item.card is not None:
             embed = embeds.card_result_embed(item.card, item, result)
@@ -368,10 +367,3 @@ class ReviewFlow:
         if self.item is None:
             raise RuntimeError("no item on screen")
         return self.item
-
-
-def _walkable(problem: Problem, result: SubmitResult) -> bool:
-    """A missed problem with a wrong backward answer can be worked through."""
-    if result.correct or result.grade is None or problem.is_multiple_choice:
-        return False
-    return walk_plan(problem, result.grade) is not None

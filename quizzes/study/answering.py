@@ -35,6 +35,7 @@ from quizzes.study.results import (
 )
 from quizzes.timezones import learner_zone
 from quizzes.tutoring.levels import Level, after_answer
+from quizzes.tutoring.walk import plan as walk_plan
 
 ATTEMPT_LIFETIME = timedelta(hours=24)
 UNDO_WINDOW = timedelta(minutes=10)
@@ -196,7 +197,15 @@ def _submit_once(
             next_due=review["due_after"],
             replayed=False,
             practice=attempt.practice,
+            walkable=_walkable(served, result),
         )
+
+
+def _walkable(served: Card | Problem, result: Grade | None) -> bool:
+    """Whether the answer can be worked through, gate by gate (a wrong backward answer)."""
+    if isinstance(served, Card) or result is None or result.passed:
+        return False
+    return walk_plan(served, result) is not None
 
 
 def _results(served: Card | Problem, result: Grade) -> dict[str, Any]:
@@ -260,16 +269,24 @@ def _replay(session: Session, attempt: StoredAttempt) -> SubmitResult:
     review = queries.review_for_attempt(session, attempt.id)
     if review is None:  # answered flag without a review: cannot happen within one transaction
         raise AttemptNotFound()
+    grade = None if review.results is None else Grade.from_dict(review.results)
+    walkable = False
+    if attempt.kind == "problem" and grade is not None and not review.correct:
+        try:
+            walkable = _walkable(rebuild_served(attempt), grade)
+        except AttemptExpired:
+            walkable = False
     return SubmitResult(
         attempt_id=review.attempt_id,
         item_id=review.item_id,
         correct=review.correct,
-        grade=None if review.results is None else Grade.from_dict(review.results),
+        grade=grade,
         box_before=review.box_before,
         box_after=review.box_after,
         next_due=review.due_after,
         replayed=True,
         practice=review.practice,
+        walkable=walkable,
     )
 
 

@@ -109,6 +109,8 @@ class SubmitResult:
     next_due: datetime | None
     replayed: bool  # True when this attempt had already been submitted: nothing new recorded
     practice: bool
+    # a missed problem with a wrong backward answer: StudyService.start_walk can take it
+    walkable: bool = False
 
 
 @dataclass

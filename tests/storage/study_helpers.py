@@ -56,7 +56,7 @@ def wrong_answers(problem: Problem) -> dict[str, str]:
     for quantity in problem.quantities:
         if quantity.kind == "choice":
             answers[quantity.name] = next(c.key for c in problem.choices if not c.correct)
-        elif isinstance(quantity.expected, float):
+        elif isinstance(quantity.expected, float | int):
             answers[quantity.name] = fmt(quantity.expected + 100)
         else:
             assert isinstance(quantity.expected, tuple)

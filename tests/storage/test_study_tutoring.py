@@ -108,7 +108,9 @@ async def walk_after_forgot_upstream(service: StudyService) -> tuple[int, int]:
         await service.submit(ALICE, item.attempt_id, {"recall": "knew"})
         item = await serve(service)
     result = await service.submit(ALICE, item.attempt_id, forgot_upstream_answers(item.problem))
-    assert not result.correct
+    assert not result.correct and result.walkable
+    replayed = await service.submit(ALICE, item.attempt_id, forgot_upstream_answers(item.problem))
+    assert replayed.replayed and replayed.walkable  # a double submit offers it again
     step = await service.start_walk(ALICE, item.attempt_id)
     return item.attempt_id, step.walk_id
 
@@ -169,7 +171,8 @@ async def test_no_walk_for_a_right_answer(service: StudyService) -> None:
     while item.problem is None:
         await service.submit(ALICE, item.attempt_id, {"recall": "knew"})
         item = await serve(service)
-    await service.submit(ALICE, item.attempt_id, right_answers(item.problem))
+    result = await service.submit(ALICE, item.attempt_id, right_answers(item.problem))
+    assert not result.walkable
     with pytest.raises(NoWalk):
         await service.start_walk(ALICE, item.attempt_id)
 
