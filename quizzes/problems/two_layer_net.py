@@ -1,10 +1,12 @@
 """s = W2·max(0, W1·x + b1) + b2 — a two-layer net: 2 inputs, 2 hidden ReLU units, 1 score.
 
-At level 1 both hidden units are active.  From level 2 exactly one is inactive,
-so the ReLU's gating decides the answer: the gradients through the inactive unit
-are 0, and a learner who lets gradient through it (the 'dead-relu' mistake) gets
-∂s/∂x wrong.  The circuit uses the ``relu`` gate so the grader can replay that.
-No pre-activation is ever exactly 0, where the ReLU's gradient is a convention.
+At level 1 both hidden units are active on most draws, one is inactive on a quarter.
+From level 2 exactly one is inactive, so the ReLU's gating decides the answer: the
+gradients through the inactive unit are 0, and a learner who lets gradient through it
+(the 'dead-relu' mistake) gets ∂s/∂x wrong.  From level 2 the problem also asks
+∂s/∂W2[j], which is h_j: the multiply gate's other input.  The circuit uses the
+``relu`` gate so the grader can replay that.  No pre-activation is ever exactly 0,
+where the ReLU's gradient is a convention.
 """
 
 from __future__ import annotations
@@ -28,7 +30,8 @@ from quizzes.problems.base import (
 )
 
 FAMILY = "two-layer-net"
-VERSION = 2  # 2: draws that cannot tell their mistakes apart are redrawn
+VERSION = 3  # 2: draws that cannot tell their mistakes apart are redrawn; 3: ∂s/∂W2[j]
+# from level 2, and an inactive unit on some level-1 draws
 TITLE = "Two-layer net: s = W2·max(0, W1·x + b1) + b2"
 FORMULA = "z = W1·x + b1,  h = max(0, z),  s = W2·h + b2"
 VALUE_BOUND = 1000.0
@@ -51,11 +54,13 @@ class Network:
 
 @dataclass(frozen=True)
 class Asked:
-    """Which gradients the problem asks: ∂s/∂W1[row][col] and ∂s/∂b1[bias_unit]."""
+    """Which gradients the problem asks: ∂s/∂W1[row][col], ∂s/∂b1[bias_unit] and, when
+    ``w2_unit`` is not None, ∂s/∂W2[w2_unit]."""
 
     row: int
     col: int
     bias_unit: int
+    w2_unit: int | None = None
 
 
 def _w1_name(i: int, j: int) -> str:
@@ -102,12 +107,14 @@ def _draw_network(rng: random.Random, level: int) -> Network:
     )
 
 
-def _acceptable(net: Network, asked: Asked, level: int) -> bool:
+LEVEL_1_INACTIVE = 0.25  # the share of level-1 draws with an inactive unit
+
+
+def _acceptable(net: Network, asked: Asked, inactive_units: int) -> bool:
     z = net.preactivations()
     if any(abs(zi) < 1e-9 for zi in z):  # a zero pre-activation makes the gating a convention
         return False
-    inactive = sum(zi < 0 for zi in z)
-    if inactive != (0 if level <= 1 else 1):
+    if sum(zi < 0 for zi in z) != inactive_units:
         return False
     upstream = [net.w2[i] if z[i] > 0 else 0.0 for i in range(2)]
     dx = [sum(upstream[i] * net.w1[i][k] for i in range(2)) for k in range(2)]
@@ -119,11 +126,13 @@ def _acceptable(net: Network, asked: Asked, level: int) -> bool:
 
 def _draws(seed: int, level: int) -> Iterator[tuple[Network, Asked]]:
     rng = random.Random(seed)
+    inactive = 1 if level >= 2 or rng.random() < LEVEL_1_INACTIVE else 0  # decided per seed
     while True:
         net = _draw_network(rng, level)
         row, col = rng.randrange(2), rng.randrange(2)
-        asked = Asked(row=row, col=col, bias_unit=1 - row)
-        if _acceptable(net, asked, level):
+        w2_unit = rng.randrange(2) if level >= 2 else None
+        asked = Asked(row=row, col=col, bias_unit=1 - row, w2_unit=w2_unit)
+        if _acceptable(net, asked, inactive):
             yield net, asked
 
 
@@ -149,12 +158,16 @@ def _quantities(
         Quantity("s", "s", values["s"], "value", "s"),
     )
     w1 = _w1_name(i, j)
-    backward = (
+    backward: tuple[Quantity, ...] = (
         Quantity(f"dW1_{i}{j}", f"∂s/∂{w1}", grads[w1], "gradient", w1),
         Quantity(f"db1_{k}", f"∂s/∂b1[{k}]", grads[f"b1[{k}]"], "gradient", f"b1[{k}]"),
         Quantity("dx0", "∂s/∂x0", grads["x0"], "gradient", "x0"),
         Quantity("dx1", "∂s/∂x1", grads["x1"], "gradient", "x1"),
     )
+    if asked.w2_unit is not None:
+        u = asked.w2_unit
+        w2 = Quantity(f"dW2_{u}", f"∂s/∂W2[{u}]", grads[f"W2[{u}]"], "gradient", f"W2[{u}]")
+        backward = (w2, *backward)
     return forward, backward
 
 
@@ -184,6 +197,11 @@ def _solution(net: Network, asked: Asked, values: dict[str, float], grads: dict[
             f"∂s/∂h{i} = W2[{i}] = {fmt(net.w2[i])}; the ReLU {gate}: ∂s/∂z{i} = {fmt(dz[i])}."
         )
     i, j, k = asked.row, asked.col, asked.bias_unit
+    if asked.w2_unit is not None:
+        u = asked.w2_unit
+        lines.append(
+            f"Mul gate swaps: ∂s/∂W2[{u}] = h{u}·(∂s/∂s = 1) = {fmt(grads[f'W2[{u}]'])}."
+        )
     lines.append(
         f"Mul gate swaps: ∂s/∂{_w1_name(i, j)} = ∂s/∂z{i}·x{j} = {fmt_factor(dz[i])}·"
         f"{fmt_factor(net.x[j])} = {fmt(grads[_w1_name(i, j)])}."
@@ -213,11 +231,12 @@ def _prompt(net: Network, asked: Asked) -> str:
         return "[" + ", ".join(fmt(a) for a in v) + "]"
 
     i, j, k = asked.row, asked.col, asked.bias_unit
+    w2 = "" if asked.w2_unit is None else f"∂s/∂W2[{asked.w2_unit}], "
     return (
         f"With x = {vector(net.x)}, W1 = [{vector(net.w1[0])}, {vector(net.w1[1])}], "
         f"b1 = {vector(net.b1)}, W2 = {vector(net.w2)}, b2 = {fmt(net.b2)} "
         "(indices start at 0; W1[i] is hidden unit i's row): compute h0, h1 and s, then "
-        f"∂s/∂{_w1_name(i, j)}, ∂s/∂b1[{k}], ∂s/∂x0 and ∂s/∂x1."
+        f"{w2}∂s/∂{_w1_name(i, j)}, ∂s/∂b1[{k}], ∂s/∂x0 and ∂s/∂x1."
     )
 
 

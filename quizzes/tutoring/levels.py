@@ -8,7 +8,7 @@ show, so the misconception meets its retest instead of a problem that cannot rev
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from quizzes.problems.base import MAX_LEVEL
@@ -23,11 +23,19 @@ class Level:
     streak: int = 0  # right answers in a row since the level last changed
 
 
-def after_answer(family: str, current: Level, correct: bool, codes: Iterable[str] = ()) -> Level:
+def after_answer(
+    family: str,
+    current: Level,
+    correct: bool,
+    codes: Iterable[str] = (),
+    floor_of: Callable[[str, str], int | None] = lowest_level,
+) -> Level:
+    """The level after an answer; ``floor_of(family, code)`` is the lowest level at which a
+    mistake can show (the engine's answer, :func:`quizzes.tutoring.retest.lowest_level`)."""
     if correct:
         if current.streak + 1 >= RISE_AFTER:
             return Level(min(current.level + 1, MAX_LEVEL), 0)
         return Level(current.level, current.streak + 1)
-    floors = [f for code in codes if (f := lowest_level(family, code)) is not None]
+    floors = [f for code in codes if (f := floor_of(family, code)) is not None]
     floor = max(floors, default=1)
     return Level(max(current.level - 1, floor, 1), 0)

@@ -17,7 +17,7 @@ from quizzes.problems import FAMILIES
 from quizzes.problems.base import MAX_LEVEL, Problem, draw_seed
 
 TRIES_PER_LEVEL = 12  # fresh draws at one level before a harder level is tried
-FLOOR_SAMPLES = 6  # draws per level when finding the lowest level a mistake can show at
+FLOOR_SAMPLES = 24  # draws per level when finding the lowest level a mistake can show at
 
 
 def can_show(problem: Problem, code: str) -> bool:

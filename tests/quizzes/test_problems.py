@@ -256,10 +256,23 @@ def relu_inputs(problem: Problem) -> list[float]:
     return [problem.gates[row.inputs[0]].value for row in problem.gates if row.op == "relu"]
 
 
-def test_two_layer_net_level_one_has_both_hidden_units_active() -> None:
+def test_two_layer_net_level_one_mostly_has_both_units_active_and_sometimes_one_not() -> None:
+    inactive = [
+        sum(z < 0 for z in relu_inputs(get_family("two-layer-net").build(seed, 1)))
+        for seed in range(1, 201)
+    ]
+    assert set(inactive) == {0, 1}
+    assert 0.1 < inactive.count(1) / len(inactive) < 0.45  # LEVEL_1_INACTIVE = 0.25
+
+
+def test_two_layer_net_asks_the_second_layers_weight_gradient_from_level_two() -> None:
     for problem in instances("two-layer-net"):
-        if problem.level == 1:
-            assert all(z > 0 for z in relu_inputs(problem)), problem.key
+        asked = [q for q in problem.quantities if q.name.startswith("dW2_")]
+        assert len(asked) == (problem.level >= 2), problem.key
+        for q in asked:  # ∂s/∂W2[j] = h_j: the multiply gate's other input
+            assert q.expected == dict((q2.name, q2.expected) for q2 in problem.quantities)[
+                f"h{q.name[-1]}"
+            ]
 
 
 def test_two_layer_net_from_level_two_one_inactive_unit_changes_an_asked_gradient() -> None:
