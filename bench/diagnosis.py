@@ -120,6 +120,22 @@ def param_count(g: dict[str, float]) -> Iterator[tuple[str, Attempt]]:
     yield "weights-multiplied", {"weights": math.prod(sizes), "total": math.prod(sizes) + b}
 
 
+def training_step(g: dict[str, float]) -> Iterator[tuple[str, Attempt]]:
+    x0, x1, w0, w1, b, t, alpha = (g[n] for n in ("x0", "x1", "w0", "w1", "b", "t", "alpha"))
+    s = w0 * x0 + w1 * x1 + b
+    ds = 2 * (s - t)
+    grads = {"w0": ds * x0, "w1": ds * x1, "b": ds}
+    start = {"w0": w0, "w1": w1, "b": b}
+    overshoot = alpha * (x0 * x0 + x1 * x1 + 1) > 1
+    for code, sign, rate in (("step-along-gradient", 1, alpha), ("alpha-forgotten", -1, 1.0)):
+        new = {p: start[p] + sign * rate * grads[p] for p in start}
+        after = (new["w0"] * x0 + new["w1"] * x1 + new["b"] - t) ** 2
+        attempt = {f"{p}_new": v for p, v in new.items()} | {"L_new": after}
+        yield code, attempt | ({"dL": after - (s - t) ** 2} if overshoot else {})
+    yield "forgot-upstream", {"dw0": x0, "dw1": x1, "db": 1}  # without the 2·(s − t)
+    yield "mul-swap", {"dw0": ds * w0, "dw1": ds * w1}
+
+
 LEARNERS: dict[str, Learners] = {
     "add-mul": add_mul,
     "gate-patterns": gate_patterns,
@@ -127,6 +143,7 @@ LEARNERS: dict[str, Learners] = {
     "linear-collapse": collapse,
     "two-layer-net": two_layer,
     "param-count": param_count,
+    "training-step": training_step,
 }
 
 

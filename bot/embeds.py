@@ -14,7 +14,7 @@ import discord
 from bot import limits
 from bot.limits import clip, clip_code_block
 from quizzes import presentation
-from quizzes.grading import TOLERANCE_NOTE, AnswerParseError, QuantityResult
+from quizzes.grading import AnswerParseError, QuantityResult, tolerance_note
 from quizzes.presentation import RIGHT, WRONG, gate_table_text, page_labels
 from quizzes.problems.base import Problem
 
@@ -90,7 +90,7 @@ def problem_embed(problem: Problem, item: ServedItem, page: int = 0) -> discord.
         heading = "Compute" if pages == 1 else f"Compute (page {page + 1} of {pages})"
         asked = page_labels(problem.pages[page])
         embed.add_field(name=heading, value=clip(asked, limits.EMBED_FIELD_VALUE), inline=False)
-        extra = TOLERANCE_NOTE
+        extra = tolerance_note(q.expected for q in problem.quantities)
     embed.set_footer(text=_item_footer(item, extra))
     return limits.fit_embed(embed)
 
@@ -166,8 +166,7 @@ def walk_step_embed(problem: Problem, step: WalkStep, feedback: str | None = Non
 
 
 def walk_done_embed(problem: Problem, text: str, *, with_solution: bool) -> discord.Embed:
-    """The walk's last feedback (the corrected answer and its rule), and the solution if
-    the learner skipped."""
+    """The walk's last feedback (the corrected answer and its rule), then the solution."""
     embed = discord.Embed(
         title=clip(f"Worked through — {problem.title}", limits.EMBED_TITLE),
         colour=COLOUR_NEUTRAL,

@@ -332,7 +332,7 @@ def check(problem: Problem) -> Check:
         if all(_equal(value, forward_key.get(n, value)) for n, value in m.predicted.items()):
             hard.append(f"{m.code} changes no answer")
     for key, hypotheses in ((forward_key, forward_hypotheses(problem)), (reference, backward)):
-        keys = [key] + ([{n: rounded[n] for n in key}] if rounded else [])
+        keys = [key] + ([{n: rounded.get(n, key[n]) for n in key}] if rounded else [])
         for h in hypotheses:
             if not all(_apart(h.predicted, k) for k in keys):
                 hard.append(f"{_name(h)} is graded right")

@@ -177,9 +177,21 @@ MISTAKES: dict[str, Mistake] = {
             stage="forward",
         ),
         Mistake(
+            "step-along-gradient",
+            "Gradient descent steps AGAINST the gradient: w ← w − α·∂L/∂w lowers the loss.",
+            "stepped along the gradient (w + α·∂L/∂w)",
+            stage="forward",
+        ),
+        Mistake(
+            "alpha-forgotten",
+            "The step is the gradient times the learning rate α: w ← w − α·∂L/∂w.",
+            "took a whole gradient step, without the learning rate α",
+            stage="forward",
+        ),
+        Mistake(
             "biases-forgotten",
             "Biases are learnable parameters too: one per neuron after the input.",
-            "left the biases out of the total",
+            "left the biases out",
             stage="forward",
         ),
         Mistake(

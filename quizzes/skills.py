@@ -35,6 +35,7 @@ SKILLS: dict[str, str] = {
     "fork": "summing at a fork",
     "matmul-order": "matrix composition order",
     "sizing": "counting parameters",
+    "update": "the update step",
 }
 GATE_SKILLS = {"+": "add", "*": "mul", "max": "max", "relu": "relu", "sigmoid": "sigmoid"}
 # the skill each diagnosed mistake breaks (a walk through it practises that skill)
@@ -57,6 +58,8 @@ MISTAKE_SKILLS = {
     "biases-forgotten": "sizing",
     "input-biases": "sizing",
     "weights-multiplied": "sizing",
+    "step-along-gradient": "update",
+    "alpha-forgotten": "update",
 }
 
 

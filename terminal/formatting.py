@@ -13,7 +13,7 @@ from pathlib import Path
 
 from quizzes import presentation
 from quizzes.decks import Card, Deck
-from quizzes.grading import TOLERANCE_NOTE, AnswerParseError
+from quizzes.grading import AnswerParseError, tolerance_note
 from quizzes.leitner import ReviewSession
 from quizzes.presentation import RIGHT, WRONG
 from quizzes.problems.base import Problem
@@ -136,7 +136,7 @@ def problem_question(problem: Problem, item: ServedItem) -> str:
     if problem.is_multiple_choice:
         lines += [f"{INDENT}{choice.key}) {choice.text}" for choice in problem.choices]
     else:
-        lines += ["", TOLERANCE_NOTE]
+        lines += ["", tolerance_note(q.expected for q in problem.quantities)]
     return "\n".join(lines)
 
 

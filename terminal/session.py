@@ -251,6 +251,7 @@ class TerminalStudy:
                 return
             self.write(reply.text)
             step = reply.next
+        self.write(formatting.worked_solution(problem))  # the walk done, the whole solution
 
     async def _save_diagram(self, item: ServedItem, problem: Problem) -> None:
         if self.diagrams is None or not problem.gates:

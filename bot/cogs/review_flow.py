@@ -314,7 +314,7 @@ class ReviewFlow:
         problem = self._problem()
         if reply.next is None:
             self.walk = None
-            embed = embeds.walk_done_embed(problem, reply.text, with_solution=False)
+            embed = embeds.walk_done_embed(problem, reply.text, with_solution=True)
             await self.display(interaction, embed=embed, view=AfterAnswerView(self))
             return
         self.walk = reply.next

@@ -21,7 +21,7 @@ from quizzes.grading.parsing import (
     parse_field,
 )
 from quizzes.grading.results import Diagnosis, Finding, Grade, QuantityResult
-from quizzes.grading.tolerance import TOLERANCE_NOTE, is_close, matches
+from quizzes.grading.tolerance import TOLERANCE_NOTE, is_close, matches, tolerance_note
 from quizzes.mistakes import MISTAKES, Mistake
 from quizzes.problems.base import Problem
 
@@ -29,6 +29,7 @@ __all__ = [
     "MAX_ANSWER_LENGTH",
     "MISTAKES",
     "TOLERANCE_NOTE",
+    "tolerance_note",
     "AnswerParseError",
     "Diagnosis",
     "FieldError",

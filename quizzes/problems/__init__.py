@@ -11,6 +11,7 @@ from quizzes.problems import (
     param_count,
     relu_role,
     sigmoid_neuron,
+    training_step,
     two_layer_net,
 )
 from quizzes.problems.base import Family, Problem, QuizError, UnknownFamilyError
@@ -23,6 +24,7 @@ _MODULES: tuple[ModuleType, ...] = (
     linear_collapse,
     relu_role,
     param_count,
+    training_step,
 )
 
 FAMILIES: dict[str, Family] = {

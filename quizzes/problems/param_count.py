@@ -59,11 +59,12 @@ def _misconceptions(sizes: tuple[int, ...]) -> tuple[Misconception, ...]:
     product = math.prod(sizes)  # all sizes multiplied, not layer by layer
     return (
         Misconception("biases-forgotten", "the total", {"total": w}),
+        Misconception("biases-forgotten", "the count", {"biases": 0, "total": w}),
         Misconception(
-            "input-biases", "the biases", {"biases": every_layer, "total": w + every_layer}
+            "input-biases", "the bias count", {"biases": every_layer, "total": w + every_layer}
         ),
         Misconception(
-            "weights-multiplied", "the weights", {"weights": product, "total": product + b}
+            "weights-multiplied", "the weight count", {"weights": product, "total": product + b}
         ),
     )
 

@@ -199,9 +199,7 @@ def _solution(net: Network, asked: Asked, values: dict[str, float], grads: dict[
     i, j, k = asked.row, asked.col, asked.bias_unit
     if asked.w2_unit is not None:
         u = asked.w2_unit
-        lines.append(
-            f"Mul gate swaps: ∂s/∂W2[{u}] = h{u}·(∂s/∂s = 1) = {fmt(grads[f'W2[{u}]'])}."
-        )
+        lines.append(f"Mul gate swaps: ∂s/∂W2[{u}] = h{u}·(∂s/∂s = 1) = {fmt(grads[f'W2[{u}]'])}.")
     lines.append(
         f"Mul gate swaps: ∂s/∂{_w1_name(i, j)} = ∂s/∂z{i}·x{j} = {fmt_factor(dz[i])}·"
         f"{fmt_factor(net.x[j])} = {fmt(grads[_w1_name(i, j)])}."

@@ -107,6 +107,9 @@ class Walk:
             raise TypeError(f"a step reads a number, not {given!r}")
         self.tries += 1
         right = is_close(given, step.expected)
+        hint = step.hint
+        if step.kind == "upstream" and is_close(given, 1.0) and not right:
+            hint += " 1 is the upstream gradient of the output gate only."
         if right or self.tries >= MAX_TRIES:
             self.record.append(
                 {
@@ -121,11 +124,11 @@ class Walk:
             if right:
                 text_out = f"Right: {step.label} = {fmt(step.expected)}."
             else:
-                text_out = f"Not quite. {step.hint} It is {fmt(step.expected)}."
+                text_out = f"Not quite. {hint} It is {fmt(step.expected)}."
             if self.finished:
                 text_out += " " + self.closing()
             return Feedback(right, shown, text_out, self.finished)
-        return Feedback(False, False, f"Not yet. {step.hint} Try again.", False)
+        return Feedback(False, False, f"Not yet. {hint} Try again.", False)
 
     def closing(self) -> str:
         p = self.plan
@@ -235,7 +238,8 @@ def _gate_steps(
     gates: Sequence[GateRow], gate: GateRow, node: int, out: str, name: str, *, fork: bool
 ) -> list[Step]:
     position = gate.inputs.index(node)
-    here = node_name(gates, gate.index)
+    here = _grouped(node_name(gates, gate.index))
+    name = _grouped(name)
     where = describe_gate(gates, gate.index)
     upstream = gate.upstream
     local = gate.local_grads[position]
@@ -244,7 +248,7 @@ def _gate_steps(
         f"This gate is the circuit's output: its upstream gradient is ∂{out}/∂{out} = 1."
         if is_output
         else f"The upstream gradient is ∂{out}/∂{here}: what the gates after {here} send back "
-        "to it, not 1 (that is only at the output)."
+        "to it."
     )
     via = f" via {here}" if fork else ""
     return [
@@ -273,6 +277,11 @@ def _gate_steps(
             "chain",
         ),
     ]
+
+
+def _grouped(name: str) -> str:
+    """A compound node name in parentheses, so ∂s/∂(W1[0][0]·x0) is not read as a product."""
+    return f"({name})" if any(c in name for c in "·+−- ") else name
 
 
 def _short(label: str) -> str:

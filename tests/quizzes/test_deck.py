@@ -30,6 +30,7 @@ LESSON_04_FAMILIES = (
     "linear-collapse",
     "relu-role",
     "param-count",
+    "training-step",
 )
 LESSON_04_OBJECTIVES = (
     "linear-no-op",

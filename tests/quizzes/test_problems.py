@@ -24,7 +24,7 @@ SEEDS = range(1, 201)
 LEVELS = range(1, 6)
 VALUE_BOUND = 1000.0
 # Sigmoid keys are irrational, so two decimals cannot reproduce them exactly (see the module).
-INHERENTLY_DECIMAL = {"sigmoid-neuron"}
+INHERENTLY_DECIMAL = {"sigmoid-neuron", "training-step"}  # σ; the loss of a stepped neuron
 
 
 @cache
@@ -79,7 +79,7 @@ def test_pages_hold_at_most_five_fields_with_forward_values_first(family: str) -
     for problem in instances(family):
         assert problem.pages
         assert all(1 <= len(page) <= MAX_FIELDS_PER_PAGE for page in problem.pages)
-        kinds = [q.kind for q in problem.quantities]
+        kinds = [q.kind for q in problem.quantities if q.node]  # circuit values, not updates
         if "gradient" in kinds and "value" in kinds:
             last_value = max(i for i, kind in enumerate(kinds) if kind == "value")
             assert last_value < kinds.index("gradient"), problem.key
@@ -270,9 +270,10 @@ def test_two_layer_net_asks_the_second_layers_weight_gradient_from_level_two() -
         asked = [q for q in problem.quantities if q.name.startswith("dW2_")]
         assert len(asked) == (problem.level >= 2), problem.key
         for q in asked:  # ∂s/∂W2[j] = h_j: the multiply gate's other input
-            assert q.expected == dict((q2.name, q2.expected) for q2 in problem.quantities)[
-                f"h{q.name[-1]}"
-            ]
+            assert (
+                q.expected
+                == dict((q2.name, q2.expected) for q2 in problem.quantities)[f"h{q.name[-1]}"]
+            )
 
 
 def test_two_layer_net_from_level_two_one_inactive_unit_changes_an_asked_gradient() -> None:

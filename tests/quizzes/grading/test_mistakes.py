@@ -95,6 +95,8 @@ def test_the_golden_cases_cover_every_circuit_mistake() -> None:
         "biases-forgotten",  # param-count's: tests/quizzes/test_param_count.py
         "input-biases",
         "weights-multiplied",
+        "step-along-gradient",  # training-step's: tests/quizzes/test_training_step.py
+        "alpha-forgotten",
     }
     circuit_codes = {code for code in MISTAKES if code not in family_only}
     assert {code for *_, code in GOLDEN_MISTAKES} == circuit_codes

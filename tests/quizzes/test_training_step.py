@@ -1,0 +1,69 @@
+"""One training step: keys from the engine, the overshoot from level 3, each mistake named."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from quizzes.grading import grade
+from quizzes.problems import get_family
+from quizzes.problems.base import Problem
+from tests.quizzes.grading.builders import key_answers
+
+
+def givens(problem: Problem) -> dict[str, float]:
+    return {name: float(value) for name, value in problem.givens}  # type: ignore[arg-type]
+
+
+def by_hand(g: dict[str, float], direction: float = -1.0, rate: float | None = None):  # type: ignore[no-untyped-def]
+    """The step worked out from the lesson's rules, independently of the engine."""
+    s = g["w0"] * g["x0"] + g["w1"] * g["x1"] + g["b"]
+    ds = 2 * (s - g["t"])
+    grads = {"w0": ds * g["x0"], "w1": ds * g["x1"], "b": ds}
+    alpha = g["alpha"] if rate is None else rate
+    new = {p: g[p] + direction * alpha * grads[p] for p in ("w0", "w1", "b")}
+    s_new = new["w0"] * g["x0"] + new["w1"] * g["x1"] + new["b"]
+    return s, (s - g["t"]) ** 2, grads, new, (s_new - g["t"]) ** 2
+
+
+@pytest.mark.parametrize("level", [1, 2, 3, 4])
+def test_the_key_is_the_step_worked_by_hand_and_overshoots_only_from_level_3(level: int) -> None:
+    rng = random.Random(level)
+    for _ in range(40):
+        problem = get_family("training-step").generate(rng, level)
+        s, loss, grads, new, after = by_hand(givens(problem))
+        key = {q.name: q.expected for q in problem.quantities}
+        assert key["s"] == pytest.approx(s) and key["L"] == pytest.approx(loss)
+        for p in ("w0", "w1", "b"):
+            assert key[f"d{p}"] == pytest.approx(grads[p])
+            assert key[f"{p}_new"] == pytest.approx(new[p])
+        assert key["L_new"] == pytest.approx(after)
+        assert (after > loss) == (level >= 3)  # a large α jumps past the minimum
+        assert ("dL" in key) == (level >= 3)
+        assert grade(problem, key_answers(problem)).passed
+
+
+@pytest.mark.parametrize(
+    ("code", "direction", "rate"),
+    [("step-along-gradient", +1.0, None), ("alpha-forgotten", -1.0, 1.0)],
+)
+def test_a_wrong_update_is_named(code: str, direction: float, rate: float | None) -> None:
+    rng = random.Random(9)
+    for level in (1, 3):
+        problem = get_family("training-step").generate(rng, level)
+        *_, new, after = by_hand(givens(problem), direction, rate)
+        answers = {f"{p}_new": repr(v) for p, v in new.items()} | {"L_new": repr(after)}
+        if level >= 3:
+            answers["dL"] = repr(after - by_hand(givens(problem))[1])
+        result = grade(problem, key_answers(problem) | answers)
+        assert code in result.codes, (problem.key, result.codes)
+
+
+def test_forgetting_the_loss_gradient_is_named_as_a_forgotten_upstream() -> None:
+    problem = get_family("training-step").build(5, 1)
+    g = givens(problem)
+    # each weight's local gradient (its input) without the 2·(s − t) coming from above
+    slip = {"dw0": repr(g["x0"]), "dw1": repr(g["x1"]), "db": "1"}
+    result = grade(problem, key_answers(problem) | slip)
+    assert "forgot-upstream" in result.codes
