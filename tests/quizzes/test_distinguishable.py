@@ -8,7 +8,17 @@ from quizzes.hypotheses import backward_hypotheses, check, forward_hypotheses
 from quizzes.problems import get_family
 from quizzes.tolerance import is_close
 
-FAMILIES = ["add-mul", "gate-patterns", "sigmoid-neuron", "two-layer-net", "linear-collapse"]
+pytestmark = pytest.mark.no_database  # the generators alone: once, not once per database
+
+FAMILIES = [
+    "add-mul",
+    "gate-patterns",
+    "sigmoid-neuron",
+    "two-layer-net",
+    "linear-collapse",
+    "param-count",
+    "training-step",
+]
 SEEDS = {family: 1000 for family in FAMILIES} | {"two-layer-net": 300}
 
 
