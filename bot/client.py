@@ -19,6 +19,7 @@ from typing import Any
 import discord
 from discord import app_commands
 from discord.ext import commands
+from discord.ui.view import BaseView
 
 from bot.components import (
     UNKNOWN_COMPONENT,
@@ -78,6 +79,7 @@ class ChainruleBot(commands.Bot):
         self.service = service
         self.cog_factories = tuple(cog_factories)
         self.components = ComponentRegistry()
+        self._persistent_ids: set[str] = set()  # see add_view
         self.in_flight = InFlightInteractions()
         self.shutdown_grace_seconds = SHUTDOWN_GRACE_SECONDS
         self.diagrams = DiagramRenderer()
@@ -160,7 +162,7 @@ class ChainruleBot(commands.Bot):
 
     async def on_interaction(self, interaction: discord.Interaction) -> None:
         custom_id = _custom_id(interaction)
-        if custom_id is None or custom_id in self._persistent_custom_ids():
+        if custom_id is None or custom_id in self._persistent_ids:
             return
         message = expiry_message(custom_id) or UNKNOWN_COMPONENT
         state = interaction.extras.get(COMPONENT_STATE_KEY, ComponentState.UNKNOWN)
@@ -175,14 +177,17 @@ class ChainruleBot(commands.Bot):
         except (discord.HTTPException, discord.InteractionResponded) as failure:
             log.debug("stale interaction %s not acknowledged: %s", interaction.id, failure)
 
-    def _persistent_custom_ids(self) -> set[str]:
-        """The custom ids of views added with ``add_view``: discord.py answers those itself."""
-        return {
+    def add_view(self, view: BaseView, *, message_id: int | None = None) -> None:
+        """discord.py's ``add_view``, also noting the view's custom ids: discord.py answers
+        clicks on them itself, so :meth:`on_interaction` leaves them alone.  Noted here
+        rather than read from ``persistent_views`` on every click, which walks every view
+        in the store (under load that walk was the bot's largest cost on the event loop)."""
+        super().add_view(view, message_id=message_id)
+        self._persistent_ids.update(
             item.custom_id
-            for view in self.persistent_views
-            for item in view.children
+            for item in view.walk_children()
             if isinstance(item, discord.ui.Button | discord.ui.Select) and item.custom_id
-        }
+        )
 
     # ---- shutdown ----------------------------------------------------------------
     async def close(self) -> None:
