@@ -236,6 +236,7 @@ class GateRow:
     local_grads: tuple[float, ...]
     upstream: float
     downstream: tuple[float, ...]
+    operand: float | None = None  # the constant exponent of a ** gate
 
 
 def gate_table(order: Iterable[Value]) -> list[GateRow]:
@@ -255,6 +256,7 @@ def gate_table(order: Iterable[Value]) -> list[GateRow]:
                 local_grads=node.local_grads,
                 upstream=node.upstream,
                 downstream=downstream,
+                operand=node.operand,
             )
         )
     return rows

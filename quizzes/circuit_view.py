@@ -73,11 +73,7 @@ def _names(rows: Sequence[GateRow], gates: Sequence[GateRow]) -> dict[int, str]:
 
 def _formula(row: GateRow, names: dict[int, str], gates: Sequence[GateRow]) -> str:
     parts = [names.get(i, gates[i].name or fmt(gates[i].value)) for i in row.inputs]
-    if row.op in OP_SYMBOLS and len(parts) == 2:
-        return OP_SYMBOLS[row.op].join(parts)
-    if row.op.startswith("×") and parts:
-        return f"{row.op[1:]}·{parts[0]}"
-    return f"{row.op}({', '.join(parts)})"
+    return _written(row.op, parts, row.operand)
 
 
 GATE_KINDS = {
@@ -88,6 +84,7 @@ GATE_KINDS = {
     "sigmoid": "sigmoid gate",
     "exp": "exp gate",
     "neg": "negation",
+    "**": "power gate",
 }
 
 
@@ -117,20 +114,38 @@ def describe_gate(gates: Sequence[GateRow], index: int) -> str:
         node = shown[i]
         if node.name or not node.inputs:
             return node.name or fmt(node.value)
-        return _written(node.op, [written(j) for j in node.inputs])
+        return _written(node.op, [written(j) for j in node.inputs], node.operand)
 
-    formula = _written(row.op, [written(i) for i in row.inputs])
-    kind = gate_kind(row.op)
+    formula = _written(row.op, [written(i) for i in row.inputs], row.operand)
+    kind = "square gate" if row.op == "**" and row.operand == 2 else gate_kind(row.op)
     return f"the {kind} {row.name} = {formula}" if row.name else f"the {kind} {formula}"
 
 
-def _written(op: str, parts: Sequence[str]) -> str:
+def _written(op: str, parts: Sequence[str], operand: float | None = None) -> str:
     if op in OP_SYMBOLS and len(parts) == 2:
-        return OP_SYMBOLS[op].join(parts)
+        first, second = parts
+        return OP_SYMBOLS[op].join([first, f"({second})" if second[:1] == "−" else second])
     if op.startswith("×") and parts:
         return f"{op[1:]}·{parts[0]}"
     if op == "relu" and parts:
         return f"max(0, {parts[0]})"
     if op == "sigmoid" and parts:
         return f"σ({parts[0]})"
+    if op == "neg" and len(parts) == 1:
+        return f"−{_grouped(parts[0])}"
+    if op == "**" and len(parts) == 1 and operand is not None:
+        return f"{_grouped(parts[0])}{power(operand)}"
     return f"{op}({', '.join(parts)})"
+
+
+SUPERSCRIPTS = {2.0: "²", 3.0: "³"}
+
+
+def power(exponent: float) -> str:
+    """An exponent as written after its base: "²", "³", else "^k"."""
+    return SUPERSCRIPTS.get(exponent, f"^{fmt(exponent)}")
+
+
+def _grouped(part: str) -> str:
+    """A compound operand in parentheses: −(s − t), (s − t)²; a name or number as it is."""
+    return f"({part})" if any(c in part for c in " +−·-") else part

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from quizzes.autograd import GateRow
+from quizzes.circuit_view import power
 from quizzes.problems.base import fmt
 
 ROW = 38.0  # one lane: a wire with a label above and below, and a gap
@@ -186,7 +187,7 @@ def _wire_labels(row: GateRow, x: float, y: float, measure: Measure) -> list[Pla
 
 def _gate_texts(row: GateRow, centre: Point, output: int, measure: Measure) -> list[PlacedText]:
     x, y = centre
-    symbol = gate_symbol(row.op)
+    symbol = gate_symbol(row.op, row.operand)
     style = "gate" if len(symbol) <= 2 else "gate-small"
     width, height = measure(symbol, style)
     texts = [
@@ -201,7 +202,9 @@ def _gate_texts(row: GateRow, centre: Point, output: int, measure: Measure) -> l
     return texts
 
 
-def gate_symbol(op: str) -> str:
+def gate_symbol(op: str, operand: float | None = None) -> str:
+    if op == "**" and operand is not None:
+        return f"x{power(operand)}"
     return GATE_SYMBOLS.get(op, op or "?")
 
 

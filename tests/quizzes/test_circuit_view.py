@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from quizzes.circuit_view import display_gates
+from quizzes.circuit_view import describe_gate, display_gates
+from quizzes.diagram_layout import gate_symbol
 from quizzes.presentation import gate_table_text
 from quizzes.problems import FAMILIES, get_family
 
@@ -37,3 +38,14 @@ def test_the_two_layer_net_table_stays_readable() -> None:
     assert len(gate_rows) <= 14 < len(problem.gates)  # inputs are listed apart, 4 a line
     assert "W1[0][0]·x0" in table and "h0" in table
     assert max(len(line) for line in table.splitlines()) <= 80
+
+
+def test_a_square_and_a_negation_are_written_as_a_learner_writes_them() -> None:
+    problem = get_family("training-step").build(3, 1)  # L = (s − t)², s − t = s + (−t)
+    described = [describe_gate(problem.gates, row.index) for row in problem.gates if row.op]
+    assert "the square gate L = (s − t)²" in described
+    assert "the negation −t" in described
+    assert "the add gate s − t = s + (−t)" in described
+    assert not any("**" in text or "neg(" in text for text in described)
+    [square] = [row for row in problem.gates if row.op == "**"]
+    assert (square.operand, gate_symbol(square.op, square.operand)) == (2.0, "x²")
