@@ -186,7 +186,10 @@ AUTO_PRACTICE = "auto"  # practise what the learner most needs (chosen by the st
 
 
 def skills_text(progress: Progress) -> str:
-    """One line per skill practised: a bar of the mastery estimate, its verdict, the record."""
+    """One line per skill practised: a bar of the mastery estimate, its verdict, and the
+    answers behind it.  The estimate weighs recent answers most (knowledge tracing), so
+    the line shows the last few beside the whole record rather than a bare percentage:
+    "solid" after 8 of 18 right reads as a contradiction until the last 5 are seen right."""
     if not progress.skills:
         return "no skills practised yet"
     width = max(len(m.label) for m in progress.skills)
@@ -194,9 +197,10 @@ def skills_text(progress: Progress) -> str:
     for m in progress.skills:
         filled = round(m.known * BAR_WIDTH)
         bar = "█" * filled + "░" * (BAR_WIDTH - filled)
+        recent = "".join("✓" if ok else "✗" for ok in m.recent)
         lines.append(
-            f"{m.label.ljust(width)}  {bar} {m.known:.0%} {m.verdict:<8} "
-            f"({m.right}/{m.opportunities} right)"
+            f"{m.label.ljust(width)}  {bar} {m.verdict:<8} last {recent}  "
+            f"({m.right}/{m.opportunities} right in all)"
         )
     return "\n".join(lines)
 

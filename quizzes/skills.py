@@ -93,6 +93,7 @@ class Mastery:
     known: float  # the estimate that the skill is known
     opportunities: int
     right: int
+    recent: tuple[bool, ...] = ()  # the last RECENT answers, oldest first
 
     @property
     def label(self) -> str:
@@ -105,16 +106,21 @@ class Mastery:
         return "shaky" if self.known < PARAMETERS.shaky else "learning"
 
 
+RECENT = 5  # answers shown beside an estimate: they weigh most in it
+
+
 def trace(observations: Iterable[tuple[str, bool]], p: BKT = PARAMETERS) -> dict[str, Mastery]:
     """Each skill's mastery after ``observations`` (skill, right) in time order."""
     known: dict[str, float] = {}
-    seen: dict[str, int] = {}
-    right: dict[str, int] = {}
+    answers: dict[str, list[bool]] = {}
     for skill, ok in observations:
         known[skill] = update(known.get(skill, p.known_at_start), ok, p)
-        seen[skill] = seen.get(skill, 0) + 1
-        right[skill] = right.get(skill, 0) + ok
-    return {s: Mastery(s, known[s], seen[s], right[s]) for s in SKILLS if s in known}
+        answers.setdefault(skill, []).append(ok)
+    return {
+        s: Mastery(s, known[s], len(answers[s]), sum(answers[s]), tuple(answers[s][-RECENT:]))
+        for s in SKILLS
+        if s in known
+    }
 
 
 def quantity_skills(problem: Problem) -> dict[str, tuple[str, ...]]:
