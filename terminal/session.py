@@ -105,7 +105,11 @@ class TerminalStudy:
                 raise KeyboardInterrupt  # stop before serving (and storing) another item
             family, focus = self.practice_family, None
             if family == AUTO_PRACTICE:
-                pick = await self.service.recommend_practice(self.user_id)
+                try:
+                    pick = await self.service.recommend_practice(self.user_id)
+                except StudyError as error:  # NothingToPractise: a deck of cards only
+                    self.write(str(error))
+                    return
                 self.write(formatting.practice_pick(pick))
                 family, focus = pick.family, pick.focus
             served = await self.service.next_item(

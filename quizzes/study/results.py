@@ -33,6 +33,10 @@ class AttemptExpired(StudyError):
     default_message = "This question has expired — start a new review."
 
 
+class NothingToPractise(StudyError):
+    default_message = "There is no problem family to practise in this deck."
+
+
 class NoWalk(StudyError):
     default_message = "There is nothing to work through: no backward answer was wrong."
 

@@ -26,6 +26,7 @@ from quizzes.storage.models import Walk as WalkRow
 from quizzes.study.answering import owned_attempt, rebuild_served
 from quizzes.study.context import StudyContext
 from quizzes.study.results import (
+    NothingToPractise,
     NotYourAttempt,
     NoWalk,
     Recommendation,
@@ -199,7 +200,7 @@ def recommend(context: StudyContext, user_id: int) -> Recommendation:
         walks = tutoring_queries.learner_walks(session, user_id)
     families = [f for f in context.deck.families if context.is_servable(f)]
     if not families:
-        raise NoWalk("There is no problem family to practise in this deck.")
+        raise NothingToPractise()
     recent = frequent_mistake(reviews, now)
     if recent is not None:
         code, times = recent

@@ -14,7 +14,7 @@ from quizzes.storage import tutoring_queries
 from quizzes.storage.db import Database
 from quizzes.storage.models import Walk
 from quizzes.study import StudyService
-from quizzes.study.results import NotYourAttempt, NoWalk, WalkOver
+from quizzes.study.results import NothingToPractise, NotYourAttempt, NoWalk, WalkOver
 from quizzes.tutoring.retest import can_show
 from tests.storage.study_helpers import (
     ALICE,
@@ -211,3 +211,14 @@ async def test_class_stats_show_skills_and_who_got_a_retest_right_in_this_server
     assert {"add", "mul", "chain", "forward"} <= set(skills)
     assert all(s.learners == 1 for s in stats.skills)
     assert skills["add"].mean == pytest.approx(stats.learner_skills[ALICE]["add"])
+
+
+async def test_practice_without_a_family_in_a_deck_of_cards_only_says_so(
+    database: Database, clock: FixedClock
+) -> None:
+    study = StudyService(database, clock=clock, deck=small_deck(cards=2, families=()))
+    try:
+        with pytest.raises(NothingToPractise, match="no problem family to practise"):
+            await study.recommend_practice(ALICE)
+    finally:
+        await study.close()
