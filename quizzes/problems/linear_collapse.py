@@ -1,8 +1,10 @@
 """Two stacked linear layers collapse into one: W2(W1·x + b1) + b2 = W·x + b.
 
-The learner gives W = W2·W1 and b = W2·b1 + b2.  Keys come from numpy; the worked
-solution shows the algebra and checks it on a random x.  There is no circuit:
-grading compares matrices, and names the matmul-order mistake (W1·W2) by itself.
+The learner gives W = W2·W1 and b = W2·b1 + b2: at level 1 with those rules shown, from
+level 2 found by multiplying out (the labels and the formula line no longer say them).
+Keys come from numpy; the worked solution shows the algebra and checks it on a random x.
+There is no circuit: grading compares matrices, and names the matmul-order mistake (W1·W2)
+by itself.
 """
 
 from __future__ import annotations
@@ -26,9 +28,11 @@ from quizzes.problems.base import (
 )
 
 FAMILY = "linear-collapse"
-VERSION = 2  # 2: draws where a modelled mistake would look right are redrawn
+VERSION = 3  # 2: draws where a modelled mistake would look right are redrawn; 3: level 2+
+# asks for W and b without their formulas (the multiplying out is the exercise)
 TITLE = "Stacked linear layers collapse: W2(W1·x + b1) + b2 = W·x + b"
-FORMULA = "W = W2·W1,  b = W2·b1 + b2"
+FORMULA = "W = W2·W1,  b = W2·b1 + b2"  # level 1: the rule is given, the numbers drilled
+DERIVE = "s = W2·(W1·x + b1) + b2: multiply it out"  # from level 2: the rule is found
 # Products and sums of one-decimal numbers carry float noise (0.1·0.2 = 0.020000000000000004);
 # rounding far below the grading tolerance keeps keys and the solution clean.
 KEY_DECIMALS = 9
@@ -99,10 +103,25 @@ def build(seed: int, level: int) -> Problem:
 def _problem(
     seed: int, level: int, w1: Array, b1: Array, w2: Array, b2: Array, x: Array
 ) -> Problem:
+    given = level == 1
     pages = (
         (
-            Quantity("W", "W = W2·W1", _matrix(w2 @ w1), "matrix", "W", example="[[1, 2], [3, 4]]"),
-            Quantity("b", "b = W2·b1 + b2", _matrix(w2 @ b1 + b2), "matrix", "b", example="[5, 6]"),
+            Quantity(
+                "W",
+                "W = W2·W1" if given else "W",
+                _matrix(w2 @ w1),
+                "matrix",
+                "W",
+                example="[[1, 2], [3, 4]]",
+            ),
+            Quantity(
+                "b",
+                "b = W2·b1 + b2" if given else "b",
+                _matrix(w2 @ b1 + b2),
+                "matrix",
+                "b",
+                example="[5, 6]",
+            ),
         ),
     )
     return Problem(
@@ -111,7 +130,7 @@ def _problem(
         seed=seed,
         level=level,
         title=TITLE,
-        formula=FORMULA,
+        formula=FORMULA if given else DERIVE,
         prompt=(
             f"Two linear layers: h = W1·x + b1 with W1 = {fmt_matrix(w1)}, b1 = {_column(b1)}, "
             f"then s = W2·h + b2 with W2 = {fmt_matrix(w2)}, b2 = {_column(b2)}. "

@@ -357,3 +357,19 @@ def test_relu_role_wrong_choice_fails_and_right_choice_passes() -> None:
     wrong = next(c.key for c in problem.choices if not c.correct)
     assert grade(problem, {"choice": str(key)}).passed
     assert not grade(problem, {"choice": wrong}).passed
+
+
+def test_linear_collapse_gives_the_rule_at_level_1_only() -> None:
+    # level 1 drills the numbers with W = W2·W1 shown; from level 2 the learner multiplies
+    # out s = W2·(W1·x + b1) + b2 and finds the rule: no label or formula line says it
+    easy, hard = (
+        get_family("linear-collapse").build(4, 1),
+        get_family("linear-collapse").build(4, 2),
+    )
+    assert "W2·W1" in easy.formula and [q.label for q in easy.quantities] == [
+        "W = W2·W1",
+        "b = W2·b1 + b2",
+    ]
+    assert "W2·W1" not in hard.formula and "W2·b1" not in hard.formula
+    assert [q.label for q in hard.quantities] == ["W", "b"]
+    assert "W2·W1" in hard.solution  # the worked solution still shows the algebra
