@@ -56,6 +56,8 @@ def diagnose(
             problem, forward_hypotheses(problem), forward, given, key, wrong_forward
         )
     findings += _diagnose_backward(problem, given, right, credit, notes)
+    explained = {name for f in findings for name in f.fields}
+    _credit_follow_through(problem, given, right, explained, credit, notes)
     results = []
     for q in problem.quantities:
         diagnoses = tuple(Diagnosis(f.code, f.message) for f in findings if q.name in f.fields)
@@ -97,6 +99,27 @@ def _credit_rounding(
                 "Right once intermediate values are rounded to two decimals; the key keeps "
                 f"more digits ({fmt_answer(q.expected)})."
             )
+
+
+def _credit_follow_through(
+    problem: Problem,
+    given: Mapping[str, Given],
+    right: dict[str, bool],
+    explained: set[str],
+    credit: dict[str, str],
+    notes: dict[str, str],
+) -> None:
+    """Credit an answer that is wrong against the key, that no finding explains, but that
+    is right for the learner's own earlier answers (an update w − α·g from their own
+    gradient g): the slip is in those answers, diagnosed as they are, not in this step."""
+    if problem.follow_through is None or all(right.values()):
+        return
+    numbers = {name: value for name, value in given.items() if isinstance(value, float)}
+    for name, (value, source) in problem.follow_through(numbers).items():
+        charged = name in explained or name in credit
+        if name in right and not right[name] and not charged and matches(given[name], value):
+            credit[name] = CARRIED
+            notes[name] = f"Right for {source}; fix that first."
 
 
 def _diagnose_backward(

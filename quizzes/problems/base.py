@@ -145,6 +145,10 @@ def _rounded(rule: BackwardRule, decimals: int) -> BackwardRule:
     return rounded
 
 
+# numbers answered -> {field: (its value from them, what it followed from, e.g. "your ∂L/∂b = 4")}
+FollowThrough = Callable[[Mapping[str, float]], dict[str, tuple[float, str]]]
+
+
 @dataclass(frozen=True)
 class Problem:
     family: str
@@ -161,6 +165,11 @@ class Problem:
     choices: tuple[Choice, ...] = ()  # multiple-choice families only
     misconceptions: tuple[Misconception, ...] = ()  # family-specific mistakes (see Misconception)
     circuit: Circuit | None = field(default=None, compare=False, repr=False)
+    # Keys that follow from the learner's own earlier answers (an update from their
+    # gradients): given the numbers answered, each such field's value and what it followed
+    # from.  An answer right for them is credited, as a backward pass right for the
+    # learner's own forward values is.
+    follow_through: FollowThrough | None = field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         for number, page in enumerate(self.pages, 1):

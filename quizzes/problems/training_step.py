@@ -28,6 +28,7 @@ from quizzes.autograd import Value
 from quizzes.hypotheses import first_distinguishable
 from quizzes.problems.base import (
     Circuit,
+    FollowThrough,
     Misconception,
     Problem,
     Quantity,
@@ -131,6 +132,28 @@ def _misconceptions(n: Neuron, grads: Mapping[str, float]) -> tuple[Misconceptio
     return tuple(out)
 
 
+def _follow_through(n: Neuron) -> FollowThrough:
+    """The step's answers from the learner's own: each update from their gradient, L′ from
+    their updated parameters, L′ − L from their two losses."""
+    start = _start(n)
+
+    def follow(numbers: Mapping[str, float]) -> dict[str, tuple[float, str]]:
+        out: dict[str, tuple[float, str]] = {}
+        for p in PARAMETERS:
+            if (g := numbers.get(f"d{p}")) is not None:
+                new = clean(round(start[p] - n.alpha * g, KEY_DECIMALS))
+                out[f"{p}_new"] = (new, f"your ∂L/∂{p} = {fmt(g)}")
+        if all(f"{p}_new" in numbers for p in PARAMETERS):
+            params = {p: numbers[f"{p}_new"] for p in PARAMETERS}
+            out["L_new"] = (_loss(n, params), "your updated w0, w1 and b")
+        if "L_new" in numbers and "L" in numbers:
+            change = clean(round(numbers["L_new"] - numbers["L"], KEY_DECIMALS))
+            out["dL"] = (change, f"your L = {fmt(numbers['L'])} and L′ = {fmt(numbers['L_new'])}")
+        return out
+
+    return follow
+
+
 def _start(n: Neuron) -> dict[str, float]:
     return {"w0": n.w[0], "w1": n.w[1], "b": n.b}
 
@@ -182,6 +205,7 @@ def _problem(seed: int, level: int, n: Neuron) -> Problem:
         gates=tuple(circuit.table()),
         misconceptions=_misconceptions(n, grads),
         circuit=circuit,
+        follow_through=_follow_through(n),
     )
 
 

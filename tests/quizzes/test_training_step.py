@@ -67,3 +67,29 @@ def test_forgetting_the_loss_gradient_is_named_as_a_forgotten_upstream() -> None
     slip = {"dw0": repr(g["x0"]), "dw1": repr(g["x1"]), "db": "1"}
     result = grade(problem, key_answers(problem) | slip)
     assert "forgot-upstream" in result.codes
+
+
+@pytest.mark.parametrize("level", [1, 3])
+def test_a_step_right_for_the_learners_own_gradients_is_credited_not_charged(level: int) -> None:
+    problem = get_family("training-step").build(5, level)
+    g = givens(problem)
+    key = {q.name: float(q.expected) for q in problem.quantities}  # type: ignore[arg-type]
+    # ∂L/∂· without the upstream 2·(s − t), then a right step with those gradients
+    slip = {"w0": g["x0"], "w1": g["x1"], "b": 1.0}
+    new = {p: g[p] - g["alpha"] * slip[p] for p in ("w0", "w1", "b")}
+    s_new = new["w0"] * g["x0"] + new["w1"] * g["x1"] + new["b"]
+    loss_new = (s_new - g["t"]) ** 2
+    answers = key_answers(problem) | {f"d{p}": repr(v) for p, v in slip.items()}
+    answers |= {f"{p}_new": repr(v) for p, v in new.items()} | {"L_new": repr(loss_new)}
+    if level >= 3:
+        answers["dL"] = repr(loss_new - key["L"])
+    result = grade(problem, answers)
+    assert not result.passed
+    assert result.codes == ("forgot-upstream",)  # the slip, named once, where it was made
+    step = [q for q in result.results if q.name.endswith("_new") or q.name == "dL"]
+    assert step and all(q.credit == "carried" and not q.diagnoses for q in step)
+    w0 = next(q for q in step if q.name == "w0_new")
+    assert f"your ∂L/∂w0 = {g['x0']:g}" in w0.note
+    # a step that follows from nothing the learner gave is not credited
+    wrong_step = answers | {"w0_new": repr(new["w0"] + 1)}
+    assert next(q for q in grade(problem, wrong_step).results if q.name == "w0_new").credit == ""
