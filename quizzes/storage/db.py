@@ -16,7 +16,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -231,6 +231,14 @@ class Database:
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         reader = self.engine.execution_options(**{_READ_ONLY_OPTION: True})
         self._read_sessions = sessionmaker(reader, expire_on_commit=False)
+        # SQLite has one writer at a time.  Writers of this process queue on a lock that
+        # hands over the moment a transaction ends; otherwise they wait in SQLite's busy
+        # handler, which polls with sleeps growing to 100 ms, so a writer may sleep on
+        # long after the lock came free (under bench/bot_load.py most of a reply's time).
+        # Other processes still queue on busy_timeout.  PostgreSQL locks rows: no lock.
+        self._one_writer: AbstractContextManager[object] = (
+            threading.RLock() if self.backend == "sqlite" else nullcontext()
+        )
 
     @classmethod
     def from_env(cls) -> Database:
@@ -249,7 +257,7 @@ class Database:
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
-        with self._sessions.begin() as session:
+        with self._one_writer, self._sessions.begin() as session:
             yield session
 
     def upgrade_to_head(self) -> None:
