@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -79,22 +80,26 @@ def next_item(
     practice_family: str | None,
     focus: str | None = None,
 ) -> ServedItem | NothingDue:
+    """Choose the item in one short write transaction, draw its problem outside any, and
+    store the attempt in a second: drawing (a generator, a retest's search) is the costly
+    part, and on SQLite a write transaction holds the database's one write lock."""
     now = context.now()
     with context.database.transaction() as session:
         zone_name = _enter(session, user_id, guild_id, now)
         if practice_family is not None:
             family = get_family(practice_family)  # UnknownFamilyError for a bad choice
             box, _ = queries.item_box_and_due(session, user_id, family.id)
-            practised = (family.id, box)
-            return _serve(session, context, user_id, guild_id, practised, now, True, focus)
-        if review_session is not None:
-            item_id = _next_from_session(context, review_session)
-            chosen = None if item_id is None else (item_id, _box(session, user_id, item_id))
+            plan = _plan(session, context, user_id, (family.id, box), True, focus)
         else:
-            chosen = _next_due_or_new(session, context, user_id, zone_name, now)
-        if chosen is None:
-            return NothingDue(queries.earliest_due(session, user_id, context.servable_ids))
-        return _serve(session, context, user_id, guild_id, chosen, now, False)
+            if review_session is not None:
+                item_id = _next_from_session(context, review_session)
+                chosen = None if item_id is None else (item_id, _box(session, user_id, item_id))
+            else:
+                chosen = _next_due_or_new(session, context, user_id, zone_name, now)
+            if chosen is None:
+                return NothingDue(queries.earliest_due(session, user_id, context.servable_ids))
+            plan = _plan(session, context, user_id, chosen, False)
+    return _serve(context, user_id, guild_id, plan, now)
 
 
 def _box(session: Session, user_id: int, item_id: str) -> int:
@@ -123,45 +128,70 @@ def _next_due_or_new(
     return None if unseen is None else (unseen, 1)
 
 
-def _serve(
+@dataclass(frozen=True)
+class _Plan:
+    """What to serve, as read from the database: a card, or a family at a level with the
+    mistake codes a retest should show."""
+
+    item_id: str
+    box: int
+    practice: bool
+    card: Card | None
+    level: int = 1
+    codes: tuple[str, ...] = ()
+
+
+def _plan(
     session: Session,
     context: StudyContext,
     user_id: int,
-    guild_id: int | None,
     chosen: tuple[str, int],
-    now: datetime,
     practice: bool,
     focus: str | None = None,
-) -> ServedItem:
-    """Store the attempt first, so whatever is shown can be graded and audited later."""
+) -> _Plan:
     item_id, box = chosen
     card = None if practice else context.card(item_id)
+    if card is not None:
+        return _Plan(item_id, box, practice, card)
+    if not context.adaptive:
+        return _Plan(item_id, box, practice, None, box)
+    level = problem_level(session, user_id, item_id, box).level
+    codes = [focus] if focus else []
+    if not practice:
+        codes += tutoring_queries.last_miss_codes(session, user_id, item_id)
+    return _Plan(item_id, box, practice, None, level, tuple(codes))
+
+
+def _serve(
+    context: StudyContext, user_id: int, guild_id: int | None, plan: _Plan, now: datetime
+) -> ServedItem:
+    """Store the attempt first, so whatever is shown can be graded and audited later."""
     attempt: dict[str, Any] = {
         "user_id": user_id,
         "guild_id": guild_id,
-        "item_id": item_id,
+        "item_id": plan.item_id,
         "served_at": now,
-        "practice": practice,
+        "practice": plan.practice,
         "answered": False,
         "kind": "card",
-        "level": box,
+        "level": plan.box,
     }
     problem = None
-    if card is None:
-        problem, retest_code = _problem_for(
-            session, context, user_id, item_id, box, practice, focus
-        )
+    if plan.card is None:
+        problem, retest_code = _problem_for(context, plan)
         attempt |= {"kind": "problem", "family": problem.family, "level": problem.level}
         attempt |= {"generator_version": problem.version, "seed": problem.seed}
         attempt["retest_code"] = retest_code
+    with context.database.transaction() as session:
+        attempt_id = queries.add_attempt(session, attempt)
     return ServedItem(
-        attempt_id=queries.add_attempt(session, attempt),
-        item_id=item_id,
-        kind="card" if card is not None else "problem",
-        card=card,
+        attempt_id=attempt_id,
+        item_id=plan.item_id,
+        kind="card" if plan.card is not None else "problem",
+        card=plan.card,
         problem=problem,
-        box=box,
-        practice=practice,
+        box=plan.box,
+        practice=plan.practice,
     )
 
 
@@ -171,28 +201,14 @@ def problem_level(session: Session, user_id: int, family: str, box: int) -> Leve
     return Level(min(box, MAX_LEVEL)) if stored is None else Level(*stored)
 
 
-def _problem_for(
-    session: Session,
-    context: StudyContext,
-    user_id: int,
-    family: str,
-    box: int,
-    practice: bool,
-    focus: str | None = None,
-) -> tuple[Problem, str | None]:
+def _problem_for(context: StudyContext, plan: _Plan) -> tuple[Problem, str | None]:
     """A problem at the learner's level — after a diagnosed miss in review, a retest: a
     fresh problem on which that same mistake would show (and the code it retests)."""
-    if not context.adaptive:
-        return context.build_problem(family, box), None
-    level = problem_level(session, user_id, family, box).level
-    codes = [focus] if focus else []
-    if not practice:
-        codes += tutoring_queries.last_miss_codes(session, user_id, family)
-    for code in codes:  # the first code a retest can show, drawn to show the others too
-        problem = context.retest_problem(family, code, level, tuple(codes))
+    for code in plan.codes:  # the first code a retest can show, drawn to show the others too
+        problem = context.retest_problem(plan.item_id, code, plan.level, plan.codes)
         if problem is not None:
             return problem, code
-    return context.build_problem(family, level), None
+    return context.build_problem(plan.item_id, plan.level), None
 
 
 def resume(context: StudyContext, user_id: int) -> ServedItem | None:
@@ -203,7 +219,7 @@ def resume(context: StudyContext, user_id: int) -> ServedItem | None:
     when the last attempt was answered, has expired, or its item left the deck.
     """
     now = context.now()
-    with context.database.transaction() as session:
+    with context.database.read_session() as session:  # writes nothing
         attempt_id = queries.latest_review_attempt_id(session, user_id)
         if attempt_id is None:
             return None
