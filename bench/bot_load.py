@@ -244,22 +244,31 @@ async def measure_lag(stop: asyncio.Event, lags: list[float]) -> None:
         await asyncio.sleep(LAG_PROBE_INTERVAL)
         lags.append(loop.time() - before - LAG_PROBE_INTERVAL)
         LAG_AT.append(loop.time())
-        RSS.sample()
 
 
 class PeakRss:
-    """The bot process's resident set, sampled with the lag probe (VmRSS of /proc/self)."""
+    """The bot process's peak resident set: the kernel's high-water mark (VmHWM), reset
+    before a run through /proc/self/clear_refs.  Read once after the run, so measuring it
+    costs the event loop nothing (sampling /proc on the loop cost ~8 % of its time)."""
 
     def __init__(self) -> None:
         self.peak = 0
 
-    def sample(self) -> None:
+    def reset(self) -> None:
+        self.peak = 0
+        try:
+            Path("/proc/self/clear_refs").write_text("5")
+        except OSError:  # not Linux, or an older kernel: the peak since start
+            pass
+
+    def read(self) -> int:
         try:
             for line in Path("/proc/self/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    self.peak = max(self.peak, int(line.split()[1]) * 1024)
+                if line.startswith("VmHWM:"):
+                    self.peak = int(line.split()[1]) * 1024
         except OSError:  # not Linux: no figure
             pass
+        return self.peak
 
 
 RSS = PeakRss()
@@ -331,7 +340,7 @@ async def run(
     double = double_process.start()
     guard = ErrorLogGuard()
     lags: list[float] = []
-    RSS.peak = 0
+    RSS.reset()
     LAG_AT.clear()
     figures = None
     try:
@@ -344,6 +353,7 @@ async def run(
                 runs = asyncio.create_task(double_process.run_learners())
                 await timed_with_lag_probe(runs, lags)
                 result = runs.result()
+                RSS.read()
         figures = report(result, lags)
         problems = await check(result, service, double.users)
     finally:
