@@ -136,6 +136,38 @@ def training_step(g: dict[str, float]) -> Iterator[tuple[str, Attempt]]:
     yield "mul-swap", {"dw0": ds * w0, "dw1": ds * w1}
 
 
+def xor_net(g: dict[str, float]) -> Iterator[tuple[str, Attempt]]:
+    points, labels = g["X"], [row[0] for row in g["y"]]  # type: ignore[attr-defined]
+    v = [row[0] for row in g["v"]]  # type: ignore[attr-defined]
+    big_w, c, w, b = g["W"], [row[0] for row in g["c"]], [row[0] for row in g["w"]], g["b"]  # type: ignore[attr-defined]
+
+    def linear(bias: float) -> Attempt:
+        s = [v[0] * x0 + v[1] * x1 + bias for x0, x1 in points]  # type: ignore[attr-defined]
+        wrong = sum(int(si > 0) != y for si, y in zip(s, labels, strict=True))
+        return {f"s{n + 1}": s[n] for n in range(4)} | {
+            "s14": s[0] + s[3],
+            "s23": s[1] + s[2],
+            "errors": wrong,
+        }
+
+    def net(relu: bool = True, bias: bool = True, flip: bool = False) -> Attempt:
+        out: Attempt = {}
+        for n, (x0, x1) in enumerate(points):  # type: ignore[attr-defined]
+            z = [big_w[0][i] * x0 + big_w[1][i] * x1 + (c[i] if bias else 0) for i in range(2)]  # type: ignore[index]
+            h = [max(0.0, zi) if relu else zi for zi in z]
+            f = w[0] * h[0] + (-1 if flip else 1) * w[1] * h[1] + b
+            out[f"f{n + 1}" if n < 3 else "f"] = f
+            if n == 3:
+                out |= {"h0": h[0], "h1": h[1]}
+        return out
+
+    yield "bias-forward", linear(0.0)  # s = v·x, d left out
+    yield "bias-forward", net(bias=False)  # z = Wᵀx, c left out
+    yield "relu-forward", net(relu=False)  # the net is linear: it fails on one point
+    flipped = net(flip=True)
+    yield "sign-forward", {"f": flipped["f"]}  # at P4, w1·h1 with the wrong sign
+
+
 LEARNERS: dict[str, Learners] = {
     "add-mul": add_mul,
     "gate-patterns": gate_patterns,
@@ -144,6 +176,7 @@ LEARNERS: dict[str, Learners] = {
     "two-layer-net": two_layer,
     "param-count": param_count,
     "training-step": training_step,
+    "xor-net": xor_net,
 }
 
 

@@ -312,7 +312,9 @@ def check(problem: Problem) -> Check:
     rounded = rounded_key(problem)
     forward_key = {q.name: q.expected for q in forward_fields(problem)}
     reference, backward = backward_hypotheses(problem)
-    ops = {row.op for row in problem.gates if row.inputs}
+    # a problem that asks no gradient (its circuit only drawn and replayed forward) cannot
+    # show a backward mistake, so none is required to show
+    ops = {row.op for row in problem.gates if row.inputs} if backward_fields(problem) else set()
     shown = {h.code for h in backward}
     for mistake in MISTAKES.values():
         kinds = {op for op, _, _ in mistake.overrides}
@@ -325,7 +327,7 @@ def check(problem: Problem) -> Check:
             continue
         for op, _, variant in mistake.overrides:
             for row in problem.gates:  # x = y hides a swapped x·y gate; only upstream 0 may
-                if op and row.op == op and row.upstream != 0:
+                if op in ops and row.op == op and row.upstream != 0:
                     if (mistake.code, variant, row.index) not in located:
                         soft.append(f"{mistake.code} at gate {row.index} changes no answer")
     for m in problem.misconceptions:  # a symmetric W1 would hide the transposed W1·x

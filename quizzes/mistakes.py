@@ -157,6 +157,13 @@ MISTAKES: dict[str, Mistake] = {
             stage="forward",
         ),
         Mistake(
+            "bias-forward",
+            "A unit adds its bias after the weighted sum: s = v·x + d, z = Wᵀx + c; left out, "
+            "every score moves by the bias.",
+            "left the bias out of the forward pass",
+            stage="forward",
+        ),
+        Mistake(
             "transpose-forward",
             "Row i of W1 times x gives unit i's pre-activation: W1·x uses W1's rows, not its "
             "columns.",

@@ -52,6 +52,7 @@ MISTAKE_SKILLS = {
     "relu-forward": "forward",
     "sign-forward": "forward",
     "transpose-forward": "forward",
+    "bias-forward": "forward",
     "matmul-order": "matmul-order",
     "w-transposed": "matmul-order",
     "bias-through": "matmul-order",

@@ -13,6 +13,7 @@ from quizzes.problems import (
     sigmoid_neuron,
     training_step,
     two_layer_net,
+    xor_net,
 )
 from quizzes.problems.base import Family, Problem, QuizError, UnknownFamilyError
 
@@ -25,6 +26,7 @@ _MODULES: tuple[ModuleType, ...] = (
     relu_role,
     param_count,
     training_step,
+    xor_net,
 )
 
 FAMILIES: dict[str, Family] = {

@@ -31,6 +31,7 @@ LESSON_04_FAMILIES = (
     "relu-role",
     "param-count",
     "training-step",
+    "xor-net",
 )
 LESSON_04_OBJECTIVES = (
     "linear-no-op",

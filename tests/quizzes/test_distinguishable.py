@@ -18,6 +18,7 @@ FAMILIES = [
     "linear-collapse",
     "param-count",
     "training-step",
+    "xor-net",
 ]
 SEEDS = {family: 1000 for family in FAMILIES} | {"two-layer-net": 300}
 

@@ -8,7 +8,9 @@ from quizzes.grading import (
     TOLERANCE_NOTE,
     grade,
     is_close,
+    tolerance_note,
 )
+from quizzes.grading.tolerance import EXACT_NOTE
 from tests.quizzes.grading.builders import MATRIX
 
 
@@ -34,6 +36,12 @@ def test_tolerance_is_an_absolute_hundredth_or_one_percent(
 
 def test_tolerance_note_states_the_rule() -> None:
     assert "0.01" in TOLERANCE_NOTE and "1%" in TOLERANCE_NOTE
+
+
+def test_a_problem_with_numbers_and_a_count_states_both_rules() -> None:
+    assert tolerance_note([1.5, 2.0]) == TOLERANCE_NOTE
+    assert tolerance_note([26, 6]) == EXACT_NOTE
+    assert tolerance_note([1.5, 2]) == f"{TOLERANCE_NOTE} {EXACT_NOTE}"
 
 
 def test_a_matrix_is_right_only_when_every_entry_is() -> None:
