@@ -133,6 +133,7 @@ def training_step(g: dict[str, float]) -> Iterator[tuple[str, Attempt]]:
         attempt = {f"{p}_new": v for p, v in new.items()} | {"L_new": after}
         yield code, attempt | ({"dL": after - (s - t) ** 2} if overshoot else {})
     yield "forgot-upstream", {"dw0": x0, "dw1": x1, "db": 1}  # without the 2·(s − t)
+    yield "power-rule", {"dw0": ds / 2 * x0, "dw1": ds / 2 * x1, "db": ds / 2}  # s − t, no 2
     yield "mul-swap", {"dw0": ds * w0, "dw1": ds * w1}
 
 

@@ -42,6 +42,14 @@ def pass_through(node: Value, upstream: float) -> tuple[float, ...]:
     return tuple(upstream for _ in node.inputs)
 
 
+def power_without_factor(node: Value, upstream: float) -> tuple[float, ...]:
+    """d(uᵏ)/du taken as uᵏ⁻¹: the exponent k not brought down (k = 2: (s − t), not 2·(s − t))."""
+    k = node.operand
+    if k is None or abs(k) < 2:  # u¹ has no factor to forget; u⁻¹'s would be a sign slip
+        return chain_rule(node, upstream)
+    return tuple(local / k * upstream for local in node.local_grads)
+
+
 def sigmoid_as_derivative(node: Value, upstream: float) -> tuple[float, ...]:
     return (node.data * upstream,)  # a sigmoid node's value is σ; the right local is σ(1−σ)
 
@@ -131,6 +139,13 @@ MISTAKES: dict[str, Mistake] = {
             "An add gate passes the upstream gradient through unchanged to both inputs.",
             "scaled an add gate's gradient by the other input",
             (("+", other_value, ""),),
+        ),
+        Mistake(
+            "power-rule",
+            "A square gate's local gradient is 2·u (the power rule: d(u²)/du = 2u): "
+            "L = (s − t)² sends 2·(s − t) back, not s − t.",
+            "left the 2 out of the square gate's local gradient (u instead of 2u)",
+            (("**", power_without_factor, ""),),
         ),
         Mistake(
             "add-halved",

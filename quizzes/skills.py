@@ -31,13 +31,21 @@ SKILLS: dict[str, str] = {
     "max": "max gate",
     "relu": "ReLU gate",
     "sigmoid": "sigmoid gate",
+    "square": "square gate",
     "chain": "× upstream gradient",
     "fork": "summing at a fork",
     "matmul-order": "matrix composition order",
     "sizing": "counting parameters",
     "update": "the update step",
 }
-GATE_SKILLS = {"+": "add", "*": "mul", "max": "max", "relu": "relu", "sigmoid": "sigmoid"}
+GATE_SKILLS = {
+    "+": "add",
+    "*": "mul",
+    "max": "max",
+    "relu": "relu",
+    "sigmoid": "sigmoid",
+    "**": "square",
+}
 # the skill each diagnosed mistake breaks (a walk through it practises that skill)
 MISTAKE_SKILLS = {
     "forgot-upstream": "chain",
@@ -47,6 +55,7 @@ MISTAKE_SKILLS = {
     "sigmoid-derivative": "sigmoid",
     "add-scaled": "add",
     "add-halved": "add",
+    "power-rule": "square",
     "fork-sum": "fork",
     "sign": "chain",
     "relu-forward": "forward",

@@ -37,6 +37,7 @@ RULES = {
     "max": "max gate: the larger input gets the whole upstream gradient, the other 0.",
     "relu": "ReLU: the upstream gradient passes if the input is positive, else 0.",
     "sigmoid": "sigmoid gate: local gradient σ(1−σ), times upstream.",
+    "²": "square gate u²: local gradient 2u (the power rule), times upstream.",
 }
 FORK_RULE = "fork: a value that feeds two gates gets the sum of what both send back."
 LOCAL_HINTS = {
@@ -45,6 +46,7 @@ LOCAL_HINTS = {
     "max": "A max gate's local gradient is 1 for the larger input and 0 for the other.",
     "relu": "ReLU's local gradient is 1 where its input is positive and 0 where it is not.",
     "sigmoid": "The sigmoid's local gradient is σ(1−σ), with σ the gate's output value.",
+    "²": "A square gate u² has the local gradient 2u (the power rule), u its input's value.",
 }
 
 
@@ -160,7 +162,7 @@ def plan(problem: Problem, grade: Grade) -> Plan | None:
         on_the_way = [i for i in gates[located].inputs if _depends_on(gates, i, node)]
         if on_the_way:
             node = on_the_way[0]
-            label = f"∂{node_name(gates, len(gates) - 1)}/∂{node_name(gates, node)}"
+            label = f"∂{node_name(gates, len(gates) - 1)}/∂{_grouped(node_name(gates, node))}"
             answer = gates[node].upstream
     return _plan_for(problem, target.name, label, answer, node, located, code)
 
@@ -204,7 +206,7 @@ def _plan_for(
         if located is not None and any(row.index == located for row in consumers):
             gate = gates[located]
         steps = _gate_steps(gates, gate, node, out, name, fork=False)
-        summary = RULES.get(gate.op, "downstream = local gradient × upstream gradient.")
+        summary = RULES.get(_rule_key(gate), "downstream = local gradient × upstream gradient.")
     else:
         steps = []
         for gate in consumers:
@@ -265,7 +267,9 @@ def _gate_steps(
             _short(f"local ∂{here}/∂{name}"),
             f"Its local gradient for {name}: ∂{here}/∂{name} = ?",
             clean(local),
-            LOCAL_HINTS.get(gate.op, "The local gradient is the gate's derivative for that input."),
+            LOCAL_HINTS.get(
+                _rule_key(gate), "The local gradient is the gate's derivative for that input."
+            ),
             GATE_SKILLS.get(gate.op, "chain"),
         ),
         Step(
@@ -277,6 +281,11 @@ def _gate_steps(
             "chain",
         ),
     ]
+
+
+def _rule_key(gate: GateRow) -> str:
+    """A gate's entry in RULES and LOCAL_HINTS: its op, "²" for a square gate."""
+    return "²" if gate.op == "**" and gate.operand == 2 else gate.op
 
 
 def _grouped(name: str) -> str:

@@ -76,7 +76,7 @@ def test_ctrl_c_while_connecting_to_the_database_stops_without_a_traceback(
         "CHAINRULE_DATABASE_URL": "postgresql://u:p@127.0.0.1:{port}/x",
     }
     returncode, errors = interrupt_while_connecting(["run"], tmp_path, env)
-    assert returncode == 130
+    assert returncode == 130, errors.decode(errors="replace")
     assert b"stopped before the bot was serving" in errors and b"Traceback" not in errors
 
 

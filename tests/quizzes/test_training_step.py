@@ -93,3 +93,27 @@ def test_a_step_right_for_the_learners_own_gradients_is_credited_not_charged(lev
     # a step that follows from nothing the learner gave is not credited
     wrong_step = answers | {"w0_new": repr(new["w0"] + 1)}
     assert next(q for q in grade(problem, wrong_step).results if q.name == "w0_new").credit == ""
+
+
+@pytest.mark.parametrize("level", [1, 3])
+def test_the_square_gates_2_left_out_is_named_first_and_the_same_numbers_from_a_halved_add_too(
+    level: int,
+) -> None:
+    # ∂L/∂s = s − t instead of 2·(s − t) halves every gradient, exactly as an add gate
+    # split in half below the square would: no draw tells them apart, so both are said
+    problem = get_family("training-step").build(11, level)
+    g = givens(problem)
+    d = g["w0"] * g["x0"] + g["w1"] * g["x1"] + g["b"] - g["t"]
+    slip = {"dw0": repr(d * g["x0"]), "dw1": repr(d * g["x1"]), "db": repr(d)}
+    result = grade(problem, key_answers(problem) | slip)
+    (finding,) = result.findings
+    assert finding.code == "power-rule" and finding.ambiguous_with == ("add-halved",)
+    assert "at the square gate L = (s − t)²" in finding.message
+    assert "2·(s − t)" in finding.message
+
+
+def test_a_pair_no_draw_can_tell_apart_does_not_make_the_generator_redraw() -> None:
+    from quizzes.hypotheses import check
+
+    for seed in range(30):
+        assert not check(get_family("training-step").build(seed, 1)).soft

@@ -40,6 +40,23 @@ def test_a_swapped_multiply_gate_is_walked_at_the_multiply_gate() -> None:
     assert [s.expected for s in walk_plan.steps] == [1.0, 3.0, 3.0]
 
 
+def test_the_square_gates_missing_2_is_walked_at_the_square_gate() -> None:
+    problem = get_family("training-step").build(11, 1)
+    g = {name: float(value) for name, value in problem.givens}  # type: ignore[arg-type]
+    d = g["w0"] * g["x0"] + g["w1"] * g["x1"] + g["b"] - g["t"]
+    slip = {"dw0": repr(d * g["x0"]), "dw1": repr(d * g["x1"]), "db": repr(d)}
+    walk_plan = plan(problem, graded(problem, slip))
+    assert walk_plan is not None and walk_plan.code == "power-rule"
+    assert walk_plan.gate_text == "the square gate L = (s − t)²"
+    assert walk_plan.label == "∂L/∂(s − t)"
+    assert [(s.kind, s.expected) for s in walk_plan.steps] == [
+        ("upstream", 1.0),
+        ("local", 2 * d),
+        ("downstream", 2 * d),
+    ]
+    assert "2u" in walk_plan.steps[1].hint and walk_plan.summary.startswith("square gate")
+
+
 def test_a_fork_is_walked_path_by_path_then_summed() -> None:
     problem = get_family("two-layer-net").build(5, 2)
     dx0 = next(q for q in problem.quantities if q.name == "dx0")
