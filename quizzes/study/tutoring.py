@@ -182,11 +182,16 @@ def skills_of(reviews: Iterable[Review], walks: Iterable[WalkRow]) -> tuple[Mast
 
 
 def frequent_mistake(reviews: Iterable[Review], now: datetime) -> tuple[str, int] | None:
-    """The mistake diagnosed most often in the last 14 days, and how many times."""
+    """The mistake diagnosed most often in the last 14 days, and how many times; None when
+    none stands out (two or more share the top count: seven mistakes made once each say
+    nothing about which one to practise)."""
     counts = Counter(
         code for r in reviews if r.reviewed_at >= now - MISTAKE_WINDOW for code in r.codes or ()
     )
-    return counts.most_common(1)[0] if counts else None
+    top = counts.most_common(2)
+    if not top or (len(top) == 2 and top[0][1] == top[1][1]):
+        return None
+    return top[0]
 
 
 # ---- what to practise -------------------------------------------------------------

@@ -222,3 +222,24 @@ async def test_practice_without_a_family_in_a_deck_of_cards_only_says_so(
             await study.recommend_practice(ALICE)
     finally:
         await study.close()
+
+
+def test_the_most_frequent_mistake_is_one_that_stands_out_or_none() -> None:
+    from datetime import UTC, datetime, timedelta
+    from types import SimpleNamespace
+
+    from quizzes.study.tutoring import frequent_mistake
+
+    now = datetime(2026, 12, 3, 12, tzinfo=UTC)
+
+    def reviews(*codes: tuple[str, ...], days_ago: int = 1) -> list[SimpleNamespace]:
+        at = now - timedelta(days=days_ago)
+        return [SimpleNamespace(reviewed_at=at, codes=list(c)) for c in codes]
+
+    once_each = reviews(("mul-swap",), ("sign",), ("fork-sum",), ("max-routing",))
+    assert frequent_mistake(once_each, now) is None  # a tie says nothing: no silent pick
+    assert frequent_mistake(once_each + reviews(("sign",)), now) == ("sign", 2)
+    assert frequent_mistake(reviews(("mul-swap",)), now) == ("mul-swap", 1)
+    old = reviews(("sign",), ("sign",), days_ago=20)  # outside the 14 days
+    assert frequent_mistake(old + reviews(("mul-swap",)), now) == ("mul-swap", 1)
+    assert frequent_mistake(reviews((), ()), now) is None
