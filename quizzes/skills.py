@@ -184,14 +184,3 @@ def _path_skills(consumers: Mapping[int, list[Value]], start: Value) -> tuple[st
     if gates >= 2:
         found.add("chain")
     return tuple(s for s in SKILLS if s in found)
-
-
-def observations(
-    results: Iterable[Mapping[str, object]], skills: Mapping[str, Iterable[str]]
-) -> list[tuple[str, bool]]:
-    """(skill, right) for each graded quantity of one review, from its stored results."""
-    out = []
-    for result in results:
-        for skill in skills.get(str(result["name"]), ()):
-            out.append((skill, bool(result["correct"])))
-    return out

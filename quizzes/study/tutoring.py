@@ -154,17 +154,21 @@ def _step_view(walk_id: int, walk: Walk) -> WalkStep:
 def skill_observations(
     reviews: Iterable[Review], walks: Iterable[WalkRow]
 ) -> list[tuple[str, bool]]:
-    """(skill, right) in time order: every graded quantity of every review, and the first
-    try of every walk step."""
+    """(skill, right) in time order: one per skill a review exercised (right when every
+    answer exercising it was: three gradients through one multiply gate are one piece of
+    evidence, not three), and the first try of every walk step."""
     timed: list[tuple[datetime, int, str, bool]] = []
     for review in reviews:
         results = review.results or {}
         skills = results.get("skills", {})
+        exercised: dict[str, bool] = {}
         for result in results.get("results", ()):
             # a backward answer right for the learner's own forward values applied its rules
             right = bool(result["correct"]) or result.get("credit") == "carried"
             for skill in skills.get(result["name"], ()):
-                timed.append((review.reviewed_at, 0, skill, right))
+                exercised[skill] = exercised.get(skill, True) and right
+        for skill, right in exercised.items():
+            timed.append((review.reviewed_at, 0, skill, right))
     for walk in walks:
         seen: set[int] = set()
         for attempt in walk.steps:

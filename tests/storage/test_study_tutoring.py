@@ -243,3 +243,28 @@ def test_the_most_frequent_mistake_is_one_that_stands_out_or_none() -> None:
     old = reviews(("sign",), ("sign",), days_ago=20)  # outside the 14 days
     assert frequent_mistake(old + reviews(("mul-swap",)), now) == ("mul-swap", 1)
     assert frequent_mistake(reviews((), ()), now) is None
+
+
+def test_a_review_is_one_piece_of_evidence_per_skill_not_one_per_answer() -> None:
+    from datetime import UTC, datetime, timedelta
+    from types import SimpleNamespace
+
+    from quizzes.study.tutoring import skill_observations
+
+    start = datetime(2026, 12, 3, 12, tzinfo=UTC)
+
+    def review(minutes: int, right: dict[str, bool]) -> SimpleNamespace:
+        results = {
+            "results": [{"name": n, "correct": ok} for n, ok in right.items()],
+            "skills": {"dx": ["mul", "chain"], "dy": ["mul", "chain"], "dz": ["mul"]},
+        }
+        return SimpleNamespace(reviewed_at=start + timedelta(minutes=minutes), results=results)
+
+    one_slip = review(0, {"dx": True, "dy": False, "dz": True})
+    all_right = review(5, {"dx": True, "dy": True, "dz": True})
+    assert skill_observations([one_slip, all_right], []) == [
+        ("mul", False),
+        ("chain", False),
+        ("mul", True),
+        ("chain", True),
+    ]
