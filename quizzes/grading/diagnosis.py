@@ -32,7 +32,7 @@ from quizzes.hypotheses import (
     same_within_tolerance,
 )
 from quizzes.mistakes import MISTAKES
-from quizzes.problems.base import Problem, fmt, fmt_answer
+from quizzes.problems.base import Problem, Quantity, fmt, fmt_answer
 from quizzes.tolerance import Answer, matches
 
 CARRIED, ROUNDED = "carried", "rounded"
@@ -279,7 +279,7 @@ def _message(
     forced: bool,
     again: Hypothesis | None = None,
 ) -> str:
-    labels = {q.name: q.label if q.kind == "gradient" else q.name for q in problem.quantities}
+    labels = {q.name: _spoken(q) for q in problem.quantities}
     gave = _joined([f"{labels[n]} = {fmt_answer(given[n])}" for n in fields])
     text = f"You gave {gave}: this is what you get if you {_slip(problem, shown)}"
     if again is not None:
@@ -299,6 +299,12 @@ def _message(
             f" That does not explain {rest}: check {'it' if len(unexplained) == 1 else 'them'} too."
         )
     return text
+
+
+def _spoken(q: Quantity) -> str:
+    """A quantity as a learner reads it in a sentence: ∂f/∂x, q, "w0 after the step",
+    "f at P2" (a label's left-hand side, never a field name such as w0_new or f2)."""
+    return q.label if q.kind == "gradient" else q.label.split(" = ")[0]
 
 
 def _slip(problem: Problem, h: Hypothesis) -> str:

@@ -117,3 +117,12 @@ def test_a_pair_no_draw_can_tell_apart_does_not_make_the_generator_redraw() -> N
 
     for seed in range(30):
         assert not check(get_family("training-step").build(seed, 1)).soft
+
+
+def test_the_diagnosis_names_answers_as_the_learner_reads_them_not_by_field_name() -> None:
+    problem = get_family("training-step").build(3, 1)
+    *_, new, after = by_hand(givens(problem), +1.0)
+    answers = {f"{p}_new": repr(v) for p, v in new.items()} | {"L_new": repr(after)}
+    (finding,) = grade(problem, key_answers(problem) | answers).findings
+    assert finding.message.startswith("You gave w0 after the step = ")
+    assert "L after the step = " in finding.message and "_new" not in finding.message
