@@ -332,16 +332,21 @@ class Check:
     ``hard``: a mistake that would be graded right (its whole attempt within the tolerance
     of the key, or of the key a learner gets by rounding intermediate values), or a key so
     near 0 that "0" passes.  ``soft``: two different mistakes predicting the same attempt
-    (the diagnosis would have to say "this — or that").
+    (the diagnosis would have to say "this — or that").  ``alike``: two mistakes that
+    predict the same attempt on every draw of this circuit's shape (a square gate's 2 left
+    out and the add gate below it halved): another draw of a fixed-shape family cannot tell
+    them apart, another shape can.
     """
 
     hard: tuple[str, ...]
     soft: tuple[str, ...]
+    alike: tuple[str, ...] = ()
 
 
 def check(problem: Problem) -> Check:
     hard: list[str] = []
     soft: list[str] = []
+    alike: list[str] = []
     for q in problem.quantities:
         if isinstance(q.expected, float) and q.expected != 0 and is_close(0.0, q.expected):
             hard.append(f"{q.name} = {q.expected:g} is within the tolerance of 0")
@@ -378,16 +383,22 @@ def check(problem: Problem) -> Check:
                 hard.append(f"{_name(h)} is graded right")
         for a, b in combinations(hypotheses, 2):
             if a.code != b.code and not _apart(a.predicted, b.predicted):
+                pair = f"{_name(a)} looks like {_name(b)}"
                 if always_alike and always_alike(rule_of.get(id(a)), rule_of.get(id(b))):
-                    continue  # no draw tells them apart: the diagnosis names both
-                soft.append(f"{_name(a)} looks like {_name(b)}")
-    return Check(tuple(hard), tuple(soft))
+                    alike.append(pair)  # on every draw of this shape
+                else:
+                    soft.append(pair)
+    return Check(tuple(hard), tuple(soft), tuple(alike))
 
 
 def distinguishable(problem: Problem) -> bool:
-    """Whether every mistake shows, and no two mistakes look alike, on this instance."""
+    """Whether every mistake shows, and no two mistakes look alike, on this instance.
+
+    For a family whose shape varies (random circuits): a pair of mistakes alike on every
+    draw of this shape counts too, since another shape tells them apart.
+    """
     found = check(problem)
-    return not found.hard and not found.soft
+    return not found.hard and not found.soft and not found.alike
 
 
 SOFT_TRIES = 8  # draws that show every mistake, tried for one where no two look alike
@@ -399,7 +410,9 @@ def first_distinguishable(problems: Iterable[Problem]) -> Problem:
     Every served draw shows every mistake (no ``hard`` problem).  Where a family's small
     numbers make two mistakes look alike on most draws, the draw with the fewest such
     pairs among the first SOFT_TRIES that show every mistake is served, and the
-    diagnosis says "this — or that" when one of those pairs comes up.
+    diagnosis says "this — or that" when one of those pairs comes up.  A pair alike on
+    every draw of the family's one shape (``Check.alike``) is not held against a draw:
+    redrawing cannot remove it, and the diagnosis names both.
     """
     best: tuple[int, Problem] | None = None
     tried = 0
