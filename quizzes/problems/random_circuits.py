@@ -52,6 +52,7 @@ COUNTS = {2: "two", 3: "three"}
 # of the draws with a ReLU, those with one inactive (left to chance, 1 in 20): the dead ReLU
 # and the ReLU left out of the forward pass must be met often enough to be practised
 INACTIVE_SHARE = 0.3
+MAX_WIDTH = 640  # pixels: a phone shows a Discord image ~400 px wide, so text stays ≥ 7 px
 VALUE_DRAWS = 8  # inputs tried on one shape before another shape is drawn
 
 
@@ -336,13 +337,16 @@ def formula(tree: Node) -> str:
 
 def readable(problem: Problem) -> bool:
     """Whether the problem's diagram, as the front ends draw it (its formula as the title),
-    has no overlapping texts, no text on a gate and no crossing wires."""
+    is at most MAX_WIDTH wide and has no overlapping texts, no text on a gate and no
+    crossing wires."""
     # Pillow (the fonts that measure the texts) only when a random circuit is drawn: the
     # other families, and the command line's start, do without it
     from quizzes.diagram import layout_of
     from quizzes.diagram_checks import crossing_wires, overlapping_texts
 
     layout = layout_of(problem.gates, problem.formula)
+    if layout.size[0] > MAX_WIDTH:
+        return False
     return not overlapping_texts(layout) and not crossing_wires(layout)
 
 
