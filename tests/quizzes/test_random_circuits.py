@@ -113,7 +113,7 @@ def test_every_draw_meets_its_constraints_and_rebuilds_from_its_seed(level: int)
         assert all(v == int(v) and v != 0 for v in (row.value for row in leaves.values()))
         fed = uses(problem)
         assert any(len(fed[name]) >= 2 for name in leaves), problem.key  # a fork at an input
-        assert all(len(fed[row.name]) == 1 for row in problem.gates if row.inputs and row.name)
+        assert all(len(fed.get(row.name, [])) <= 1 for row in problem.gates if row.inputs)
         for row in problem.gates:
             inputs = [problem.gates[i].value for i in row.inputs]
             assert not (row.op == "max" and inputs[0] == inputs[1]), problem.key
