@@ -419,5 +419,5 @@ def _backward_line(gate: Node, named: Mapping[str, Value]) -> str:
         return f"ReLU {gate.name}: {kids[0]} < 0 (inactive), so {kids[0]} gets 0."
     c = fmt_factor(gate.constant)
     return (
-        f"×{fmt(gate.constant)} gate {gate.name}: {kids[0]} gets {c}·{fmt_factor(up)} = {sent[0]}."
+        f"scale gate {gate.name} = {c}·{kids[0]}: {kids[0]} gets {c}·{fmt_factor(up)} = {sent[0]}."
     )
