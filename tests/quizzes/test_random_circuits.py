@@ -183,7 +183,9 @@ def test_forks_not_added_are_named(level: int) -> None:
             grads = backprop(problem)
             kept = fed[0][0]
 
-            def one_path(row: GateRow, kept: GateRow = kept, name: str = name) -> Rule:
+            def one_path(
+                row: GateRow, kept: GateRow = kept, name: str = name, problem: Problem = problem
+            ) -> Rule:
                 def rule(r: GateRow, k: int, up: float, values: list[float]) -> float:
                     child = problem.gates[r.inputs[k]].name
                     return 0.0 if child == name and r is not kept else right(r, k, up, values)
@@ -262,7 +264,8 @@ def test_a_swapped_multiply_gate_and_a_forgotten_upstream_are_named_at_their_gat
 def test_a_ReLU_left_out_of_the_forward_pass_is_named(level: int) -> None:
     named = 0
     for problem in draws(level, 80):
-        relus = [r for r in problem.gates if r.op == "relu" and problem.gates[r.inputs[0]].value < 0]
+        gates = problem.gates
+        relus = [r for r in gates if r.op == "relu" and gates[r.inputs[0]].value < 0]
         if len(relus) != 1:
             continue
         f = forward_without_relu(problem, relus[0].index)
@@ -275,17 +278,20 @@ def test_a_ReLU_left_out_of_the_forward_pass_is_named(level: int) -> None:
 
 
 def forward_without_relu(problem: Problem, index: int) -> float:
+    """f with the ReLU at gate ``index`` passing its negative input unchanged."""
     values: list[float] = []
     for row in problem.gates:
         inputs = [values[i] for i in row.inputs]
-        ops: dict[str, Callable[[], float]] = {
-            "": lambda row=row: row.value,
-            "+": lambda: inputs[0] + inputs[1],
-            "*": lambda: inputs[0] * inputs[1],
-            "max": lambda: max(inputs),
-            "relu": lambda row=row: inputs[0] if row.index == index else max(0.0, inputs[0]),
-        }
-        values.append(ops[row.op]())
+        if not row.inputs:
+            values.append(row.value)
+        elif row.op == "+":
+            values.append(inputs[0] + inputs[1])
+        elif row.op == "*":
+            values.append(inputs[0] * inputs[1])
+        elif row.op == "max":
+            values.append(max(inputs))
+        else:
+            values.append(inputs[0] if row.index == index else max(0.0, inputs[0]))
     return values[-1]
 
 
