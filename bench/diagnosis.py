@@ -24,6 +24,7 @@ from collections.abc import Callable, Iterator
 
 import numpy as np
 
+from quizzes.autograd import GateRow
 from quizzes.grading import grade
 from quizzes.problems import get_family
 from quizzes.problems.base import Problem, fmt
@@ -169,6 +170,99 @@ def xor_net(g: dict[str, float]) -> Iterator[tuple[str, Attempt]]:
     yield "sign-forward", {"f": flipped["f"]}  # at P4, w1·h1 with the wrong sign
 
 
+def random_circuit(problem: Problem) -> Iterator[tuple[str, Attempt]]:
+    """The circuit's shape is drawn at random, so these learners read it from the gate table
+    and backpropagate by hand over it, with one rule broken at one place."""
+    gates = problem.gates
+    values = [row.value for row in gates]
+    constant = {r.index for r in gates if not r.inputs and r.name == fmt(r.value)}
+
+    def local(row: GateRow, k: int) -> float:
+        a = [values[i] for i in row.inputs]
+        if row.op == "*":
+            return a[1 - k]
+        if row.op == "max":
+            return float(a[k] > a[1 - k])
+        if row.op == "relu":
+            return float(a[0] > 0)
+        return 1.0
+
+    def backprop(rule: Callable[[GateRow, int, float], float] | None = None) -> Attempt:
+        grads = [0.0] * len(gates)
+        grads[-1] = 1.0
+        for row in reversed(gates):
+            for k, child in enumerate(row.inputs):
+                sent = local(row, k) * grads[row.index]
+                grads[child] += sent if rule is None else rule(row, k, grads[row.index])
+        by_name = {row.name: grads[row.index] for row in gates}
+        return {q.name: by_name[q.node] for q in problem.quantities if q.kind == "gradient"}
+
+    def at(gate: GateRow, wrong: Callable[[GateRow, int, float], float]) -> Attempt:
+        return backprop(lambda r, k, up: wrong(r, k, up) if r is gate else local(r, k) * up)
+
+    def every(op: str, wrong: Callable[[GateRow, int, float], float]) -> Attempt:
+        return backprop(lambda r, k, up: wrong(r, k, up) if r.op == op else local(r, k) * up)
+
+    key = backprop()
+    for row in gates:
+        if not row.inputs:
+            continue
+        if row.index != len(gates) - 1:  # at the output the upstream is 1: nothing to forget
+            yield "forgot-upstream", at(row, lambda r, k, up: local(r, k))
+        if row.op == "*" and not constant & set(row.inputs):
+            yield "mul-swap", at(row, lambda r, k, up: values[r.inputs[k]] * up)
+        if row.op == "max":
+            yield "max-routing", at(row, lambda r, k, up: (1 - local(r, k)) * up)
+            yield "max-routing", at(row, lambda r, k, up: up / 2)
+        if row.op == "relu" and values[row.inputs[0]] < 0:
+            yield "dead-relu", at(row, lambda r, k, up: up)
+            yield "relu-forward", {"f": _forward(gates, {row.index: values[row.inputs[0]]})}
+        if row.op == "+":
+            yield "add-halved", at(row, lambda r, k, up: up / 2)
+    yield "add-halved", every("+", lambda r, k, up: up / 2)
+    users: dict[int, list[GateRow]] = {}
+    for row in gates:
+        for child in row.inputs:
+            users.setdefault(child, []).append(row)
+    for leaf, fed in users.items():
+        if len(fed) > 1 and leaf not in constant:
+            kept = fed[0]
+            yield (
+                "fork-sum",
+                backprop(
+                    lambda r, k, up, leaf=leaf, kept=kept: (
+                        0.0 if r.inputs[k] == leaf and r is not kept else local(r, k) * up
+                    )
+                ),
+            )
+    for name, value in key.items():
+        if value != 0:
+            yield "sign", {name: -value}
+    for row in gates[:-1]:
+        if row.inputs and values[row.index] != 0:
+            yield "sign-forward", {"f": _forward(gates, {row.index: -values[row.index]})}
+
+
+def _forward(gates: tuple[GateRow, ...], forced: dict[int, float]) -> float:
+    """f with some gates' values forced (a learner's slip there), the rest recomputed."""
+    values: list[float] = []
+    ops: dict[str, Callable[[list[float]], float]] = {
+        "+": lambda a: a[0] + a[1],
+        "*": lambda a: a[0] * a[1],
+        "max": max,
+        "relu": lambda a: max(0.0, a[0]),
+    }
+    for row in gates:
+        value = ops[row.op]([values[i] for i in row.inputs]) if row.inputs else row.value
+        values.append(forced.get(row.index, value))
+    return values[-1]
+
+
+# families whose circuit is drawn at random: their learners read the problem, not the givens
+PROBLEM_LEARNERS: dict[str, Callable[[Problem], Iterator[tuple[str, Attempt]]]] = {
+    "random-circuit": random_circuit,
+}
+
 LEARNERS: dict[str, Learners] = {
     "add-mul": add_mul,
     "gate-patterns": gate_patterns,
@@ -202,7 +296,7 @@ def main(per_level: int, only: list[str]) -> None:
         f"{'family':16} {'attempts':>8} {'exact':>7} {'ambig.':>7} {'wrong':>7} "
         f"{'nothing':>7} {'undet.':>7} {'spurious':>9}"
     )
-    for family, learners in LEARNERS.items():
+    for family in [*LEARNERS, *PROBLEM_LEARNERS]:
         if only and family not in only:
             continue
         counts: Counter[str] = Counter()
@@ -211,7 +305,12 @@ def main(per_level: int, only: list[str]) -> None:
                 problem = get_family(family).generate(rng, level)
                 givens = {n: v for n, v in problem.givens}
                 right = key(problem)
-                for code, attempt in learners(givens):  # type: ignore[arg-type]
+                made = (
+                    PROBLEM_LEARNERS[family](problem)
+                    if family in PROBLEM_LEARNERS
+                    else LEARNERS[family](givens)  # type: ignore[arg-type]
+                )
+                for code, attempt in made:
                     typed_attempt = {n: typed(v) for n, v in attempt.items() if n in right}
                     if all(
                         math.isclose(float(typed_attempt[n]), float(right[n]), abs_tol=1e-9)

@@ -88,9 +88,7 @@ def render_circuit(gates: Sequence[GateRow], title: str = "") -> bytes:
 
 def draw_circuit(gates: Sequence[GateRow], title: str = "") -> Drawing:
     """``render_circuit``'s picture together with every text, wire and gate it drew."""
-    _check_table(gates)
-    shown = display_gates(gates, name_all=False)
-    layout = layout_circuit(shown, title, _measure)
+    layout = layout_of(gates, title)
     image = _paint(layout, SUPERSAMPLE)
     scale = min(1.0, MAX_SIZE[0] / image.width, MAX_SIZE[1] / image.height)
     if scale < 1.0:  # a palette image cannot be resampled: shrink in colour, map back
@@ -109,6 +107,13 @@ def draw_circuit(gates: Sequence[GateRow], title: str = "") -> Drawing:
             (g.centre[0] * scale, g.centre[1] * scale, g.radius * scale) for g in layout.gates
         ),
     )
+
+
+def layout_of(gates: Sequence[GateRow], title: str = "") -> Layout:
+    """Where ``draw_circuit`` puts everything, in pixels at 1× (measured with the fonts it
+    draws in), without painting: for a generator that checks a draw is readable."""
+    _check_table(gates)
+    return layout_circuit(display_gates(gates, name_all=False), title, _measure)
 
 
 def _scaled(box: Box, scale: float) -> Box:

@@ -9,6 +9,7 @@ from quizzes.problems import (
     gate_patterns,
     linear_collapse,
     param_count,
+    random_circuits,
     relu_role,
     sigmoid_neuron,
     training_step,
@@ -27,6 +28,7 @@ _MODULES: tuple[ModuleType, ...] = (
     param_count,
     training_step,
     xor_net,
+    random_circuits,
 )
 
 FAMILIES: dict[str, Family] = {

@@ -32,6 +32,7 @@ LESSON_04_FAMILIES = (
     "param-count",
     "training-step",
     "xor-net",
+    "random-circuit",
 )
 LESSON_04_OBJECTIVES = (
     "linear-no-op",

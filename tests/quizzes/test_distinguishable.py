@@ -19,6 +19,7 @@ FAMILIES = [
     "param-count",
     "training-step",
     "xor-net",
+    "random-circuit",
 ]
 SEEDS = {family: 1000 for family in FAMILIES} | {"two-layer-net": 300}
 

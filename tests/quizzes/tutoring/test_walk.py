@@ -69,7 +69,9 @@ def test_a_fork_is_walked_path_by_path_then_summed() -> None:
     assert walk_plan.steps[-1].expected == pytest.approx(dx0.expected)
 
 
-@pytest.mark.parametrize("family", ["add-mul", "gate-patterns", "sigmoid-neuron", "two-layer-net"])
+@pytest.mark.parametrize(
+    "family", ["add-mul", "gate-patterns", "sigmoid-neuron", "two-layer-net", "random-circuit"]
+)
 def test_every_step_is_the_engines_number_and_fits_a_form_label(family: str) -> None:
     rng = random.Random(7)
     for _ in range(20):
