@@ -86,10 +86,13 @@ class LoadResult:
     to_reply: list[float]  # dispatch -> first finished reply
     callback_counts: list[int]
     unanswered: list[str]  # custom ids of clicks that got no callback within 3 s
+    double_cpu: float  # CPU seconds the double's process (the double and the learners) used
     problems: list[str] = field(default_factory=list)  # the double's errors, a stuck learner
 
     @classmethod
-    def of(cls, double: DiscordDouble, learners: Sequence[Learner], seconds: float) -> LoadResult:
+    def of(
+        cls, double: DiscordDouble, learners: Sequence[Learner], seconds: float, cpu: float
+    ) -> LoadResult:
         records = list(double.interactions.values())
         return cls(
             seconds=seconds,
@@ -101,6 +104,7 @@ class LoadResult:
                 for learner in learners
                 for r in learner.unanswered
             ],
+            double_cpu=cpu,
             problems=list(double.errors),
         )
 
@@ -150,11 +154,12 @@ async def _serve_double(connection: Connection, learner_count: int, reaction_tim
         if await asyncio.to_thread(connection.recv) != "go":
             return
         learners = [Learner(double, user) for user in users]
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         outcomes = await asyncio.gather(
             *(learner.review() for learner in learners), return_exceptions=True
         )
-        result = LoadResult.of(double, learners, time.perf_counter() - started)
+        seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+        result = LoadResult.of(double, learners, seconds, cpu)
         result.problems += [f"a learner gave up: {o!r}" for o in outcomes if o is not None][:5]
         connection.send(result)
         await asyncio.to_thread(connection.recv)  # "stop", once the bot has closed
@@ -288,7 +293,7 @@ class Figures:
     rss: int
 
 
-def report(result: LoadResult, lags: Sequence[float]) -> Figures:
+def report(result: LoadResult, lags: Sequence[float], bot_cpu: float) -> Figures:
     to_callback, to_reply = result.to_callback, result.to_reply
     count, seconds = len(result.callback_counts), result.seconds
     print(f"interactions          {count} in {seconds:.1f} s")
@@ -310,6 +315,13 @@ def report(result: LoadResult, lags: Sequence[float]) -> Figures:
     over = sum(1 for latency in to_callback if latency > DISCORD_LIMIT)
     print(f"callbacks over 3 s    {over}")
     print(f"bot process peak RSS  {RSS.peak / 2**20:.0f} MB")
+    # where the time goes: a process near 100 % of its one core is what the learners wait on
+    # (the learners act as soon as a reply lands, so the run is as fast as its slowest part)
+    print(
+        f"CPU busy              bot process {bot_cpu / seconds:.0%} of a core "
+        f"({bot_cpu / count * 1000:.1f} ms per interaction), double and learners "
+        f"{result.double_cpu / seconds:.0%} ({result.double_cpu / count * 1000:.1f} ms)"
+    )
     return Figures(count / seconds, percentile(to_reply, 0.99), max(lags), RSS.peak)
 
 
@@ -351,10 +363,12 @@ async def run(
             async with running(bot, double, timeout=60):
                 await bot.diagrams.start()  # workers ready, as in a bot that has served a while
                 runs = asyncio.create_task(double_process.run_learners())
+                cpu = time.process_time()
                 await timed_with_lag_probe(runs, lags)
+                cpu = time.process_time() - cpu
                 result = runs.result()
                 RSS.read()
-        figures = report(result, lags)
+        figures = report(result, lags, cpu)
         problems = await check(result, service, double.users)
     finally:
         double_process.stop()

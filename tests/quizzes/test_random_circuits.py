@@ -20,6 +20,8 @@ from quizzes.tutoring.walk import plan
 from tests.bot.test_diagram import crossings, overlaps
 from tests.quizzes.grading.builders import key_answers
 
+pytestmark = pytest.mark.no_database  # the generator alone: once, not once per database
+
 SEEDS = 1000
 GATES = {1: (4, 4), 2: (5, 6), 3: (6, 7)}
 INPUTS = {1: {"x", "y", "z"}, 2: {"x", "y", "z"}, 3: {"x", "y", "z", "w"}}
@@ -95,7 +97,6 @@ def uses(problem: Problem) -> dict[str, list[tuple[GateRow, int]]]:
     return out
 
 
-@pytest.mark.no_database
 @pytest.mark.parametrize("level", [1, 2, 3])
 def test_every_draw_meets_its_constraints_and_rebuilds_from_its_seed(level: int) -> None:
     for seed in range(1, SEEDS + 1):
