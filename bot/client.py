@@ -21,6 +21,7 @@ from discord import app_commands
 from discord.ext import commands
 from discord.ui.view import BaseView
 
+from bot.acknowledge import DEFER_AFTER
 from bot.components import (
     UNKNOWN_COMPONENT,
     ComponentRegistry,
@@ -84,6 +85,8 @@ class ChainruleBot(commands.Bot):
         self.shutdown_grace_seconds = SHUTDOWN_GRACE_SECONDS
         self.diagrams = DiagramRenderer()
         self.render_diagrams = True
+        # a click whose reply takes longer than this is deferred first (bot.acknowledge)
+        self.defer_after = DEFER_AFTER
         # the reminders scheduler (issue 5) and the like register their own clean-up here;
         # hooks run last-registered first, so the diagram workers stop after the others
         self.shutdown_hooks: list[ShutdownHook] = [self.diagrams.close]

@@ -11,6 +11,7 @@ import secrets
 import discord
 from discord import app_commands
 
+from bot.acknowledge import settle
 from bot.limits import MESSAGE_CONTENT, clip
 from quizzes.problems.base import QuizError
 
@@ -66,6 +67,7 @@ async def send_ephemeral(interaction: discord.Interaction, message: str) -> None
     """Reply privately whether or not the interaction was already acknowledged."""
     text = clip(message, MESSAGE_CONTENT)
     try:
+        await settle(interaction)  # a deferral on its way has landed, or will not be sent
         if interaction.response.is_done():
             await interaction.followup.send(text, ephemeral=True)
         else:

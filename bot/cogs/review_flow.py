@@ -5,9 +5,10 @@ The flow edits a single message in place: item -> answer -> result -> next item
 answers typed on earlier pages of a form, the counters for the summary); the
 study service holds everything that matters after a restart.
 
-Every step is acknowledged first (``defer``) and then edited with
-``edit_original_response``, so database work and diagram rendering never risk
-Discord's 3-second limit.  A problem's diagram depends on the problem only, so it
+Every step answers its click in one callback when its work is done within a second,
+and is deferred (then edited with ``edit_original_response``) when it is not, so
+database work and diagram rendering never risk Discord's 3-second limit
+(bot.acknowledge).  A problem's diagram depends on the problem only, so it
 is drawn while the learner works on the answer and is ready with the result.
 """
 
@@ -22,6 +23,7 @@ from typing import TYPE_CHECKING
 import discord
 
 from bot import embeds
+from bot.acknowledge import defer_soon, settle
 from bot.cogs.review_views import (
     AfterAnswerView,
     AnswerView,
@@ -106,13 +108,29 @@ class ReviewFlow:
         if view is not None:
             self.bot.serve_view(view, self.message_id)
         attachments = [file] if file is not None else []
+        await self._replace(
+            interaction, content=None, embed=embed, view=view, attachments=attachments
+        )
+
+    @staticmethod
+    async def _replace(
+        interaction: discord.Interaction,
+        *,
+        content: str | None,
+        embed: discord.Embed | None,
+        view: OwnedView | None,
+        attachments: list[discord.File],
+    ) -> None:
+        """Edit the flow's message: as the click's callback if it is not acknowledged yet
+        (one request), else through the deferred response (see bot.acknowledge)."""
+        await settle(interaction)
         if interaction.response.is_done():
             await interaction.edit_original_response(
-                content=None, embed=embed, view=view, attachments=attachments
+                content=content, embed=embed, view=view, attachments=attachments
             )
         else:
             await interaction.response.edit_message(
-                content=None, embed=embed, view=view, attachments=attachments
+                content=content, embed=embed, view=view, attachments=attachments
             )
 
     async def refresh_buttons(self, view: OwnedView) -> None:
@@ -125,8 +143,7 @@ class ReviewFlow:
             log.debug("could not disable the buttons of a timed-out view: %s", failure)
 
     async def show_next(self, interaction: discord.Interaction) -> None:
-        if not interaction.response.is_done():
-            await interaction.response.defer()
+        defer_soon(interaction, self.bot.defer_after)
         family, focus, why = self.practice_family, None, None
         if family == AUTO_PRACTICE:  # chosen afresh for each problem, as the learner goes
             pick = await self.service.recommend_practice(self.user_id)
@@ -172,8 +189,7 @@ class ReviewFlow:
         await self.display(interaction, embed=embed, view=view)
 
     async def finish(self, interaction: discord.Interaction) -> None:
-        if not interaction.response.is_done():
-            await interaction.response.defer()
+        defer_soon(interaction, self.bot.defer_after)
         await self._finish_with(interaction, None)
 
     async def _finish_with(self, interaction: discord.Interaction, due: NothingDue | None) -> None:
@@ -181,8 +197,12 @@ class ReviewFlow:
             if self.view is not None:
                 self.view.stop()
             self.view = None
-            await interaction.edit_original_response(
-                content=embeds.nothing_due_text(due.next_due), embed=None, view=None, attachments=[]
+            await self._replace(
+                interaction,
+                content=embeds.nothing_due_text(due.next_due),
+                embed=None,
+                view=None,
+                attachments=[],
             )
             return
         if due is not None:
@@ -219,7 +239,7 @@ class ReviewFlow:
         self, interaction: discord.Interaction, attempt_id: int, page: int, answers: dict[str, str]
     ) -> None:
         """A form came back: check an early page and ask for the next, or submit them all."""
-        await interaction.response.defer()
+        defer_soon(interaction, self.bot.defer_after)
         item = self.item
         if item is None or item.problem is None or item.attempt_id != attempt_id:
             await send_ephemeral(interaction, STALE_FORM)  # a form left open too long
@@ -239,8 +259,7 @@ class ReviewFlow:
         await self.display(interaction, embed=embed, view=AnswerView(self, page + 1, pages))
 
     async def submit(self, interaction: discord.Interaction, answers: dict[str, str]) -> None:
-        if not interaction.response.is_done():
-            await interaction.response.defer()
+        defer_soon(interaction, self.bot.defer_after)
         item = self._current()
         try:
             result = await self.service.submit(
@@ -285,7 +304,7 @@ class ReviewFlow:
 
     # ---- working through a miss -------------------------------------------------
     async def start_walk(self, interaction: discord.Interaction) -> None:
-        await interaction.response.defer()
+        defer_soon(interaction, self.bot.defer_after)
         item = self._current()
         try:
             step = await self.service.start_walk(self.user_id, item.attempt_id)
@@ -299,7 +318,7 @@ class ReviewFlow:
 
     async def answer_step(self, interaction: discord.Interaction, walk_id: int, text: str) -> None:
         """A step's form came back: check it, then show the feedback and the next step."""
-        await interaction.response.defer()
+        defer_soon(interaction, self.bot.defer_after)
         if self.walk is None or self.walk.walk_id != walk_id:
             await send_ephemeral(interaction, STALE_FORM)
             return
@@ -322,7 +341,7 @@ class ReviewFlow:
         await self.display(interaction, embed=embed, view=WalkView(self))
 
     async def skip_walk(self, interaction: discord.Interaction) -> None:
-        await interaction.response.defer()
+        defer_soon(interaction, self.bot.defer_after)
         walk, self.walk = self.walk, None
         problem = self._problem()
         closing = ""
@@ -335,7 +354,7 @@ class ReviewFlow:
         await self.display(interaction, embed=embed, view=AfterAnswerView(self))
 
     async def show_solution(self, interaction: discord.Interaction) -> None:
-        await interaction.response.defer()
+        defer_soon(interaction, self.bot.defer_after)
         embed = embeds.solution_embed(self._problem())
         await self.display(interaction, embed=embed, view=AfterAnswerView(self))
 

@@ -10,11 +10,12 @@ import random
 import signal
 import subprocess
 import sys
+import threading
 from collections.abc import AsyncIterator
 
 import pytest
 
-from bot.diagrams import DiagramRenderer, default_worker_count
+from bot.diagrams import WORKER_NICENESS, DiagramRenderer, default_worker_count
 from quizzes.diagram import DiagramError, render_circuit
 from quizzes.problems import FAMILIES
 from quizzes.problems.base import Problem
@@ -71,8 +72,8 @@ async def test_a_dead_worker_costs_one_diagram_and_new_workers_draw_the_next(
     renderer: DiagramRenderer, caplog: pytest.LogCaptureFixture
 ) -> None:
     [problem, *_] = circuit_problems()
-    pool = await renderer.start()
-    worker_pid = await asyncio.wrap_future(pool.submit(os.getpid))
+    await renderer.start()
+    [worker_pid] = renderer.worker_pids()
     assert worker_pid != os.getpid()
     os.kill(worker_pid, signal.SIGKILL)
     with caplog.at_level(logging.WARNING, logger="bot.diagrams"):
@@ -87,3 +88,40 @@ def test_the_bots_own_process_never_loads_matplotlib() -> None:
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "False"
+
+
+async def test_drawing_runs_no_thread_in_the_bots_process() -> None:
+    # the event loop writes the jobs and reads the answers itself (no executor threads
+    # to take the GIL from it); eight diagrams at once spread over two workers
+    renderer = DiagramRenderer(workers=2)
+    try:
+        await renderer.start()
+        threads = threading.active_count()
+        problems = circuit_problems() * 2
+        drawn = await asyncio.gather(*(renderer.render(p.gates, p.formula) for p in problems))
+        assert all(png is not None for png in drawn)
+        assert threading.active_count() == threads
+        assert len(set(renderer.worker_pids())) == 2
+    finally:
+        await renderer.close()
+
+
+async def test_closing_lets_the_workers_answer_what_they_hold(renderer: DiagramRenderer) -> None:
+    problems = circuit_problems()
+    await renderer.start()
+    drawing = [asyncio.create_task(renderer.render(p.gates, p.formula)) for p in problems]
+    await asyncio.sleep(0)  # the jobs are sent to the running worker
+    assert sum(len(worker.waiting) for worker in renderer._running) == len(problems)
+    await renderer.close()
+    drawn = await asyncio.gather(*drawing)
+    assert all(png is not None and png.startswith(PNG_SIGNATURE) for png in drawn)
+    assert not renderer.started
+
+
+@pytest.mark.skipif(not hasattr(os, "getpriority"), reason="POSIX scheduling priorities")
+async def test_workers_draw_at_the_lowest_priority(renderer: DiagramRenderer) -> None:
+    [problem, *_] = circuit_problems()
+    assert await renderer.render(problem.gates, problem.formula)  # the worker is running
+    [worker_pid] = renderer.worker_pids()
+    mine = os.getpriority(os.PRIO_PROCESS, 0)
+    assert os.getpriority(os.PRIO_PROCESS, worker_pid) == min(19, mine + WORKER_NICENESS)

@@ -71,12 +71,28 @@ async def test_a_click_on_buttons_shown_by_a_component_reply_is_answered(
 async def test_a_click_on_buttons_shown_by_an_edit_after_a_deferral_is_answered(
     double: DiscordDouble, chainrule: ChainruleBot, ada: FakeUser
 ) -> None:
+    chainrule.defer_after = 0.0  # every click deferred, as when the database is slow
     front = await start_review(double, ada)
     shown = await double.click(ada, front, label="Show answer")
     back = await double.wait_for_reply(shown, showing("Knew it"))
     following = await click_before_the_answer_arrives(
         double,
         ("PATCH", ORIGINAL_EDIT),  # deferred, then edited with the result and Next / Stop
+        lambda: double.click(ada, back, label="Knew it"),
+        lambda: double.click(ada, back, label="Next"),
+    )
+    await double.wait_for_reply(following, showing("Answer"))
+
+
+async def test_a_click_on_buttons_shown_by_a_quick_reply_is_answered(
+    double: DiscordDouble, chainrule: ChainruleBot, ada: FakeUser
+) -> None:
+    front = await start_review(double, ada)
+    shown = await double.click(ada, front, label="Show answer")
+    back = await double.wait_for_reply(shown, showing("Knew it"))
+    following = await click_before_the_answer_arrives(
+        double,
+        ("POST", CALLBACK),  # quick: the result and Next / Stop are the callback itself
         lambda: double.click(ada, back, label="Knew it"),
         lambda: double.click(ada, back, label="Next"),
     )

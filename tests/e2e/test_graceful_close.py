@@ -2,8 +2,9 @@
 out, newcomers are told to come back, and a handler stuck past the grace time is
 cancelled -- never an ERROR such as "Session is closed" from a reply sent too late.
 
-The double holds back its answer to the click's acknowledgement, so the handler is
-still running (it has its database write and its edit ahead of it) when closing starts.
+The click is deferred at once (as a slow one is: bot.acknowledge) and the double holds
+back its answer to that deferral, so the handler is still running (its edit, at least,
+is ahead of it) when closing starts.
 """
 
 from __future__ import annotations
@@ -30,9 +31,10 @@ async def revealed_card(double: DiscordDouble, ada: FakeUser) -> JSON:
 
 
 async def grade_held_at_its_acknowledgement(
-    double: DiscordDouble, ada: FakeUser
+    double: DiscordDouble, bot: ChainruleBot, ada: FakeUser
 ) -> tuple[InteractionRecord, HeldAnswer]:
     back = await revealed_card(double, ada)
+    bot.defer_after = 0.0  # the grade is deferred before its work is done
     held = double.hold("POST", CALLBACK)
     knew = await double.click(ada, back, label="Knew it")
     await double.wait_until(held.reached.is_set, what="the click's acknowledgement")
@@ -49,7 +51,7 @@ async def test_closing_waits_for_the_interaction_being_handled(
     double: DiscordDouble, guild: FakeGuild, ada: FakeUser, service: StudyService
 ) -> None:
     async with chainrule_running(double, guild, service) as bot:
-        knew, held = await grade_held_at_its_acknowledgement(double, ada)
+        knew, held = await grade_held_at_its_acknowledgement(double, bot, ada)
         closing = await start_closing(double, bot)
         assert not closing.done()  # waiting for the handler, whose HTTP answer is held
         held.release()
@@ -65,7 +67,7 @@ async def test_an_interaction_arriving_while_closing_is_told_to_come_back(
 ) -> None:
     bob = double.add_user("bob", guild=guild)
     async with chainrule_running(double, guild, service) as bot:
-        _, held = await grade_held_at_its_acknowledgement(double, ada)
+        _, held = await grade_held_at_its_acknowledgement(double, bot, ada)
         closing = await start_closing(double, bot)
         review = await double.slash(bob, "review")
         refusal = await double.wait_for_reply(review)
@@ -84,10 +86,20 @@ async def test_a_handler_stuck_past_the_grace_time_is_cancelled_quietly(
 ) -> None:
     async with chainrule_running(double, guild, service) as bot:
         bot.shutdown_grace_seconds = 0.05
-        knew, held = await grade_held_at_its_acknowledgement(double, ada)
+        knew, held = await grade_held_at_its_acknowledgement(double, bot, ada)
+        await recorded(service, ada)  # the handler now waits for the deferral, to edit
         with caplog.at_level(logging.WARNING, logger="bot.in_flight"):
             await bot.close()  # the acknowledgement never comes back before this returns
         assert bot.is_closed() and not held.released.is_set()
     assert "1 interaction handlers still running" in caplog.text
     assert len(knew.callbacks) == 1 and knew.replies == []  # abandoned before its edit
-    assert review_rows(await service.export_learner(ada.id)) == []
+    # the review was recorded: the learner's next /review goes on from there
+    assert [row[1] for row in review_rows(await service.export_learner(ada.id))] == [True]
+
+
+async def recorded(service: StudyService, ada: FakeUser) -> None:
+    for _ in range(500):
+        if (await service.export_learner(ada.id))["reviews"]:
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError("the grade was never recorded")
