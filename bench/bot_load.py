@@ -84,6 +84,8 @@ class LoadResult:
     seconds: float
     to_callback: list[float]  # dispatch -> first callback, per interaction that got one
     to_reply: list[float]  # dispatch -> first finished reply
+    reply_kinds: list[str]  # per entry of to_reply: "/review", "click" or "form"
+    reply_starts: list[float]  # per entry of to_reply: its dispatch, seconds into the run
     callback_counts: list[int]
     unanswered: list[str]  # custom ids of clicks that got no callback within 3 s
     double_cpu: float  # CPU seconds the double's process (the double and the learners) used
@@ -91,13 +93,21 @@ class LoadResult:
 
     @classmethod
     def of(
-        cls, double: DiscordDouble, learners: Sequence[Learner], seconds: float, cpu: float
+        cls,
+        double: DiscordDouble,
+        learners: Sequence[Learner],
+        started: float,
+        seconds: float,
+        cpu: float,
     ) -> LoadResult:
         records = list(double.interactions.values())
+        replied = [r for r in records if r.replied_at]
         return cls(
             seconds=seconds,
             to_callback=[r.callbacks[0].at - r.dispatched_at for r in records if r.callbacks],
-            to_reply=[r.replied_at - r.dispatched_at for r in records if r.replied_at],
+            to_reply=[r.replied_at - r.dispatched_at for r in replied if r.replied_at],
+            reply_kinds=[_kind(r) for r in replied],
+            reply_starts=[r.dispatched_at - started for r in replied],
             callback_counts=[len(r.callbacks) for r in records],
             unanswered=[
                 str(r.payload["data"].get("custom_id", "/review"))
@@ -107,6 +117,10 @@ class LoadResult:
             double_cpu=cpu,
             problems=list(double.errors),
         )
+
+
+def _kind(record: InteractionRecord) -> str:
+    return {2: "/review", 3: "click", 5: "form"}.get(int(record.payload["type"]), "other")
 
 
 class DoubleProcess:
@@ -159,7 +173,7 @@ async def _serve_double(connection: Connection, learner_count: int, reaction_tim
             *(learner.review() for learner in learners), return_exceptions=True
         )
         seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
-        result = LoadResult.of(double, learners, seconds, cpu)
+        result = LoadResult.of(double, learners, started, seconds, cpu)
         result.problems += [f"a learner gave up: {o!r}" for o in outcomes if o is not None][:5]
         connection.send(result)
         await asyncio.to_thread(connection.recv)  # "stop", once the bot has closed
@@ -306,6 +320,11 @@ def report(result: LoadResult, lags: Sequence[float], bot_cpu: float) -> Figures
         f"dispatch -> reply     p50 {percentile(to_reply, 0.5) * 1000:.0f} ms, "
         f"p99 {percentile(to_reply, 0.99) * 1000:.0f} ms  ({len(to_reply)} replies)"
     )
+    print("  reply p99 by kind   " + _p99s(result, lambda kind, _start: kind))
+    print(
+        "  reply p99 by phase  "
+        + _p99s(result, lambda _kind, start: "first second" if start < 1 else "after it")
+    )
     worst = max(range(len(lags)), key=lags.__getitem__)
     print(
         f"event-loop lag        max {max(lags) * 1000:.0f} ms "
@@ -323,6 +342,19 @@ def report(result: LoadResult, lags: Sequence[float], bot_cpu: float) -> Figures
         f"{result.double_cpu / seconds:.0%} ({result.double_cpu / count * 1000:.1f} ms)"
     )
     return Figures(count / seconds, percentile(to_reply, 0.99), max(lags), RSS.peak)
+
+
+def _p99s(result: LoadResult, group_of: Callable[[str, float], str]) -> str:
+    """Reply p99 per group (and the group's size): where the slow replies come from."""
+    groups: dict[str, list[float]] = {}
+    for latency, kind, start in zip(
+        result.to_reply, result.reply_kinds, result.reply_starts, strict=True
+    ):
+        groups.setdefault(group_of(kind, start), []).append(latency)
+    return ", ".join(
+        f"{name} {percentile(values, 0.99) * 1000:.0f} ms ({len(values)})"
+        for name, values in groups.items()
+    )
 
 
 async def check(result: LoadResult, service: Any, users: Sequence[FakeUser]) -> list[str]:
