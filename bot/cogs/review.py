@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import TYPE_CHECKING
 
 import discord
@@ -32,10 +33,14 @@ class ReviewCog(commands.Cog):
 
     @app_commands.command(name="review", description="Review what is due today, privately.")
     async def review(self, interaction: discord.Interaction) -> None:
-        deferred = await interaction.response.defer(ephemeral=True, thinking=True)
-        session = await self.bot.service.start_session(
-            interaction.user.id, guild_id=interaction.guild_id
+        # the session and its first item are read while the deferral is on its way
+        starting = asyncio.ensure_future(
+            self.bot.service.start_review(interaction.user.id, guild_id=interaction.guild_id)
         )
+        try:
+            deferred = await interaction.response.defer(ephemeral=True, thinking=True)
+        finally:
+            session, first = await starting
         flow = ReviewFlow(
             self.bot,
             interaction.user.id,
@@ -43,7 +48,7 @@ class ReviewCog(commands.Cog):
             session=session,
             message_id=deferred.message_id if deferred else None,
         )
-        await flow.show_next(interaction)
+        await flow.show_served(interaction, first, None)
 
     @app_commands.command(
         name="practice",

@@ -155,6 +155,12 @@ class ReviewFlow:
             practice_family=family,
             focus=focus,
         )
+        await self.show_served(interaction, served, why)
+
+    async def show_served(
+        self, interaction: discord.Interaction, served: ServedItem | NothingDue, why: str | None
+    ) -> None:
+        """Show what next_item (or start_review) served: an item, or the end of the session."""
         if isinstance(served, NothingDue):
             await self._finish_with(interaction, served)
         else:

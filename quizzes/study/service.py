@@ -84,6 +84,12 @@ class StudyService:
         """Due items first, then today's new ones; enrols the learner in ``guild_id``."""
         return await self._run(serving.start_session, user_id, guild_id)
 
+    async def start_review(
+        self, user_id: int, *, guild_id: int | None = None
+    ) -> tuple[ReviewSession, ServedItem | NothingDue]:
+        """``start_session`` and the session's first ``next_item``, in one go."""
+        return await self._run(serving.start_review, user_id, guild_id)
+
     async def next_item(
         self,
         user_id: int,

@@ -59,10 +59,37 @@ def _introduced_today(
 def start_session(context: StudyContext, user_id: int, guild_id: int | None) -> ReviewSession:
     now = context.now()
     with context.database.transaction() as session:
-        zone_name = _enter(session, user_id, guild_id, now)
-        states = _servable_states(session, context, user_id)
-        introduced = _introduced_today(session, context, user_id, zone_name, now)
-    return build_session(
+        review_session, _ = _open_session(session, context, user_id, guild_id, now)
+    return review_session
+
+
+def start_review(
+    context: StudyContext, user_id: int, guild_id: int | None
+) -> tuple[ReviewSession, ServedItem | NothingDue]:
+    """start_session and its first next_item in one transaction (two when the first item
+    is a problem, drawn outside any): what /review does first, for 200 learners at once
+    at the start of a class."""
+    now = context.now()
+    with context.database.transaction() as session:
+        review_session, states = _open_session(session, context, user_id, guild_id, now)
+        item_id = _next_from_session(context, review_session)
+        if item_id is None:
+            nothing = NothingDue(queries.earliest_due(session, user_id, context.servable_ids))
+            return review_session, nothing
+        boxes = {state.item_id: state.box for state in states}
+        plan = _plan(session, context, user_id, (item_id, boxes.get(item_id, 1)), False)
+        if plan.card is not None:
+            return review_session, _serve_card(session, user_id, guild_id, plan, now)
+    return review_session, _serve(context, user_id, guild_id, plan, now)
+
+
+def _open_session(
+    session: Session, context: StudyContext, user_id: int, guild_id: int | None, now: datetime
+) -> tuple[ReviewSession, list[ItemState]]:
+    zone_name = _enter(session, user_id, guild_id, now)
+    states = _servable_states(session, context, user_id)
+    introduced = _introduced_today(session, context, user_id, zone_name, now)
+    review_session = build_session(
         states,
         context.deck.item_ids,
         now=now,
@@ -70,6 +97,7 @@ def start_session(context: StudyContext, user_id: int, guild_id: int | None) -> 
         config=context.scheduler.config,
         introduced_today=introduced,
     )
+    return review_session, states
 
 
 def next_item(
@@ -99,6 +127,8 @@ def next_item(
             if chosen is None:
                 return NothingDue(queries.earliest_due(session, user_id, context.servable_ids))
             plan = _plan(session, context, user_id, chosen, False)
+        if plan.card is not None:  # nothing to draw: stored in the same transaction
+            return _serve_card(session, user_id, guild_id, plan, now)
     return _serve(context, user_id, guild_id, plan, now)
 
 
@@ -166,7 +196,28 @@ def _serve(
     context: StudyContext, user_id: int, guild_id: int | None, plan: _Plan, now: datetime
 ) -> ServedItem:
     """Store the attempt first, so whatever is shown can be graded and audited later."""
-    attempt: dict[str, Any] = {
+    attempt = _attempt_row(user_id, guild_id, plan, now)
+    problem = None
+    if plan.card is None:
+        problem, retest_code = _problem_for(context, plan)
+        attempt |= {"kind": "problem", "family": problem.family, "level": problem.level}
+        attempt |= {"generator_version": problem.version, "seed": problem.seed}
+        attempt["retest_code"] = retest_code
+    with context.database.transaction() as session:
+        attempt_id = queries.add_attempt(session, attempt)
+    return _served(plan, attempt_id, problem)
+
+
+def _serve_card(
+    session: Session, user_id: int, guild_id: int | None, plan: _Plan, now: datetime
+) -> ServedItem:
+    """_serve for a card, in the transaction that chose it (a card has nothing to draw)."""
+    attempt_id = queries.add_attempt(session, _attempt_row(user_id, guild_id, plan, now))
+    return _served(plan, attempt_id, None)
+
+
+def _attempt_row(user_id: int, guild_id: int | None, plan: _Plan, now: datetime) -> dict[str, Any]:
+    return {
         "user_id": user_id,
         "guild_id": guild_id,
         "item_id": plan.item_id,
@@ -176,14 +227,9 @@ def _serve(
         "kind": "card",
         "level": plan.box,
     }
-    problem = None
-    if plan.card is None:
-        problem, retest_code = _problem_for(context, plan)
-        attempt |= {"kind": "problem", "family": problem.family, "level": problem.level}
-        attempt |= {"generator_version": problem.version, "seed": problem.seed}
-        attempt["retest_code"] = retest_code
-    with context.database.transaction() as session:
-        attempt_id = queries.add_attempt(session, attempt)
+
+
+def _served(plan: _Plan, attempt_id: int, problem: Problem | None) -> ServedItem:
     return ServedItem(
         attempt_id=attempt_id,
         item_id=plan.item_id,

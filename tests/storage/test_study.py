@@ -98,6 +98,47 @@ async def test_session_serves_due_items_then_new_ones_up_to_the_daily_cap(
     await study.close()
 
 
+async def test_start_review_serves_what_start_session_then_next_item_would(
+    database: Database, clock: FixedClock
+) -> None:
+    """One transaction for /review's start, with the same outcome as the two steps: the
+    same queue, the same first item stored unanswered, the learner enrolled."""
+    deck = small_deck(cards=2)
+    outcomes = []
+    for user, two_steps in ((ALICE, True), (BOB, False)):
+        study = StudyService(database, clock=clock, deck=deck, rng=random.Random(5))
+        if two_steps:
+            session = await study.start_session(user, guild_id=GUILD)
+            first = await study.next_item(user, guild_id=GUILD, session=session)
+        else:
+            session, first = await study.start_review(user, guild_id=GUILD)
+        assert isinstance(first, ServedItem)
+        stored = attempt_row(database, first.attempt_id)
+        assert stored is not None and not stored.answered and stored.user_id == user
+        assert count(database, GuildEnrolment, guild_id=GUILD, user_id=user) == 1
+        rest = await study.next_item(user, guild_id=GUILD, session=session)
+        assert isinstance(rest, ServedItem)
+        outcomes.append((first.item_id, first.kind, stored.kind, rest.item_id, session.queue))
+        await study.close()
+    assert outcomes[0] == outcomes[1]
+    assert outcomes[0][:3] == (deck.cards[0].id, "card", "card")
+
+
+async def test_start_review_draws_a_first_problem_and_says_when_nothing_is_due(
+    database: Database, clock: FixedClock
+) -> None:
+    study = StudyService(database, clock=clock, deck=small_deck(cards=0), rng=random.Random(2))
+    _, first = await study.start_review(ALICE)
+    assert isinstance(first, ServedItem) and first.problem is not None
+    stored = attempt_row(database, first.attempt_id)
+    assert stored is not None and (stored.kind, stored.seed) == ("problem", first.problem.seed)
+    await study.submit(ALICE, first.attempt_id, right_answers(first.problem))
+    session, nothing = await study.start_review(ALICE)
+    assert session.queue == [] and isinstance(nothing, NothingDue)
+    assert nothing.next_due is not None
+    await study.close()
+
+
 async def test_nothing_due_says_when_the_next_item_is(
     database: Database, clock: FixedClock
 ) -> None:
