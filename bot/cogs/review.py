@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import TYPE_CHECKING
 
 import discord
@@ -33,14 +32,10 @@ class ReviewCog(commands.Cog):
 
     @app_commands.command(name="review", description="Review what is due today, privately.")
     async def review(self, interaction: discord.Interaction) -> None:
-        # the session and its first item are read while the deferral is on its way
-        starting = asyncio.ensure_future(
-            self.bot.service.start_review(interaction.user.id, guild_id=interaction.guild_id)
+        deferred = await interaction.response.defer(ephemeral=True, thinking=True)
+        session, first = await self.bot.service.start_review(
+            interaction.user.id, guild_id=interaction.guild_id
         )
-        try:
-            deferred = await interaction.response.defer(ephemeral=True, thinking=True)
-        finally:
-            session, first = await starting
         flow = ReviewFlow(
             self.bot,
             interaction.user.id,
