@@ -31,6 +31,7 @@ from bot.components import (
 from bot.diagrams import DiagramRenderer
 from bot.errors import report_error, send_ephemeral
 from bot.in_flight import InFlightInteractions
+from bot.pacing import Pacer
 from bot.settings import Settings
 from quizzes.problems.base import Problem
 from quizzes.study import StudyService
@@ -82,6 +83,7 @@ class ChainruleBot(commands.Bot):
         self.components = ComponentRegistry()
         self._persistent_ids: set[str] = set()  # see add_view
         self.in_flight = InFlightInteractions()
+        self.pacer = Pacer()
         self.shutdown_grace_seconds = SHUTDOWN_GRACE_SECONDS
         self.diagrams = DiagramRenderer()
         self.render_diagrams = True
@@ -145,8 +147,10 @@ class ChainruleBot(commands.Bot):
 
     async def admit(self, interaction: discord.Interaction) -> bool:
         """Called by every ``interaction_check``: hold the handler's task until it ends, so
-        closing waits for it; while closing, turn new interactions away politely."""
-        self.in_flight.adopt_current_task()
+        closing waits for it; while closing, turn new interactions away politely.  A handler
+        first waits for its turn (bot.pacing), so a class's burst starts a few at a time."""
+        if self.in_flight.adopt_current_task():
+            await self.pacer.wait_turn()
         if not self.in_flight.closing:
             return True
         if interaction.type is not discord.InteractionType.autocomplete:

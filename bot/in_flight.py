@@ -26,12 +26,14 @@ class InFlightInteractions:
         self._tasks: set[asyncio.Task[Any]] = set()
         self.closing = False
 
-    def adopt_current_task(self) -> None:
+    def adopt_current_task(self) -> bool:
+        """Hold the current task; False if it was held already (or there is none)."""
         task = asyncio.current_task()
         if task is None or task in self._tasks:
-            return
+            return False
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+        return True
 
     def __len__(self) -> int:
         return len(self._tasks)
