@@ -277,15 +277,18 @@ class DiscordApiDouble(InteractionRoutes):
         await response.write_eof()
         if touched:
             sent_at = time.perf_counter()
-            asyncio.get_running_loop().call_later(
-                self.reaction_time, self._deliver, touched, sent_at
-            )
+            for record in touched:
+                record.answered(sent_at)
+            asyncio.get_running_loop().call_later(self.reaction_time, self._deliver, touched)
         self._notify()
         return response
 
-    def _deliver(self, records: list[InteractionRecord], sent_at: float) -> None:
+    def _deliver(self, records: list[InteractionRecord], sent_at: float | None = None) -> None:
+        """Show what the bot did with ``records``; ``sent_at``: stamp it as answered now."""
         for record in records:
-            record.deliver(sent_at)
+            if sent_at is not None:
+                record.answered(sent_at)
+            record.deliver()
         self._notify()
 
     async def _answer(

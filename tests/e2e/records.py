@@ -115,7 +115,8 @@ class InteractionRecord:
     # discord.py stores a view only once that answer is parsed, so a learner acting on a
     # reply within microseconds would race the client in a way no human can.
     _unsent_callbacks: list[Callback] = field(default_factory=list)
-    _unsent_replies: list[JSON] = field(default_factory=list)
+    # each with the moment the answer to the request that made it went out (None: not yet)
+    _unsent_replies: list[tuple[JSON, float | None]] = field(default_factory=list)
 
     @property
     def modal(self) -> JSON | None:
@@ -130,16 +131,28 @@ class InteractionRecord:
         self._unsent_callbacks.append(callback)
 
     def remember_reply(self, message: JSON) -> None:
-        self._unsent_replies.append(copy.deepcopy(message))
+        self._unsent_replies.append((copy.deepcopy(message), None))
 
-    def deliver(self, sent_at: float) -> None:
-        """The double's answer went out at ``sent_at``: show the test what the bot did."""
+    def answered(self, sent_at: float) -> None:
+        """The answer to a request that touched this interaction went out at ``sent_at``:
+        the replies remembered so far, not yet stamped, were made by that request."""
+        self._unsent_replies = [
+            (m, sent_at if at is None else at) for m, at in self._unsent_replies
+        ]
+
+    def deliver(self) -> None:
+        """Show the test what the bot did: the callbacks, and the replies whose request has
+        been answered.  A reply stays unsent until its own request's answer goes out, so
+        ``replied_at`` is when that answer did, even when an earlier request's delivery (a
+        deferral's, a reaction time after its answer) comes around first."""
         self.callbacks += self._unsent_callbacks
-        finished = [m for m in self._unsent_replies if not is_loading(m)]
+        self._unsent_callbacks = []
+        sent = [(m, at) for m, at in self._unsent_replies if at is not None]
+        self._unsent_replies = [(m, at) for m, at in self._unsent_replies if at is None]
+        finished = [at for m, at in sent if not is_loading(m)]
         if finished and self.replied_at is None:
-            self.replied_at = sent_at
-        self.replies += self._unsent_replies
-        self._unsent_callbacks, self._unsent_replies = [], []
+            self.replied_at = finished[0]
+        self.replies += [m for m, _ in sent]
 
 
 def is_loading(message: JSON) -> bool:

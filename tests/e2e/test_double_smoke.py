@@ -203,6 +203,21 @@ async def test_a_direct_message_refused_with_50007_reaches_the_bot_as_forbidden(
     assert message["content"] == "hello in private"
 
 
+async def test_a_reply_is_timed_by_the_answer_to_its_own_request(double: DiscordDouble) -> None:
+    """A follow-up that comes within a reaction time of the deferral's answer is shown
+    with the deferral's delivery, but timed when the follow-up's own answer went out: the
+    load benchmark's dispatch -> reply figures must not count a deferral as the reply."""
+    double.reaction_time = 0.5  # the follow-up surely comes sooner than this
+    guild = double.add_guild()
+    ada = double.add_user("ada", guild=guild)
+    async with running(EchoBot(guild), double):
+        record = await double.slash(ada, "dm")
+        await double.wait_for_text(record, "sent")
+    [followup] = double.requests_to("POST", FOLLOWUP_PATH)
+    assert record.callbacks[0].at < followup.at
+    assert record.replied_at is not None and record.replied_at > followup.at
+
+
 async def test_an_error_logged_by_the_bot_fails_the_wait_at_once(
     double: DiscordDouble, error_logs: ErrorLogGuard
 ) -> None:
