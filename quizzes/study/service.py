@@ -34,7 +34,13 @@ from quizzes.study.results import (
 from quizzes.timezones import utc_now
 
 T = TypeVar("T")
-DEFAULT_WORKERS = 4
+# Worker threads for the database work, by backend.  SQLite has one writer at a time, so
+# more threads only add contenders for the GIL, which the event loop needs to answer
+# Discord: with 2 rather than 4, bench/bot_load.py's reply p99 was 533-888 ms against
+# 757-1162 (five interleaved runs each).  PostgreSQL waits on the network for every
+# statement, GIL released, and writes rows in parallel: 4 did better than 2 there (p99
+# 872-1185 ms against 1079-1453, four runs each).
+DEFAULT_WORKERS = {"sqlite": 2, "postgresql": 4}
 
 
 class StudyService:
@@ -53,7 +59,7 @@ class StudyService:
         scheduler: LeitnerScheduler | None = None,
         clock: Callable[[], datetime] = utc_now,
         rng: random.Random | None = None,
-        max_workers: int = DEFAULT_WORKERS,
+        max_workers: int | None = None,
         adaptive: bool = True,
     ) -> None:
         self.database = database
@@ -65,6 +71,8 @@ class StudyService:
             rng=rng if rng is not None else random.Random(),  # noqa: S311 - not secrets
             adaptive=adaptive,
         )
+        if max_workers is None:
+            max_workers = DEFAULT_WORKERS.get(database.backend, 4)
         self._executor = ThreadPoolExecutor(max_workers, thread_name_prefix="study")
 
     @property

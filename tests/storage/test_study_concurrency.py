@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import random
+import threading
 
 from quizzes.storage.db import Database
 from quizzes.storage.models import Attempt, Review
 from quizzes.study import ServedItem, StudyService, SubmitResult
+from quizzes.study.service import DEFAULT_WORKERS
 from tests.storage.study_helpers import (
     FixedClock,
     count,
@@ -97,3 +99,35 @@ async def test_concurrent_submits_of_different_attempts_lose_no_update(
     for previous, following in zip(chain, chain[1:], strict=False):
         assert following.box_before == previous.box_after
     assert chain[-1].box_after == state["box"]
+
+
+async def test_database_work_runs_on_as_many_threads_as_the_backend_is_given(
+    database: Database,
+) -> None:
+    """Two at once on SQLite (one writer: more threads only contend for the GIL the event
+    loop needs), four on PostgreSQL (each waits on the network, GIL released)."""
+    service = StudyService(database, clock=FixedClock(), deck=small_deck())
+    expected = DEFAULT_WORKERS[database.backend]
+    release, running, most = threading.Event(), [0], [0]
+    lock = threading.Lock()
+
+    def occupy(_context: object) -> None:
+        with lock:
+            running[0] += 1
+            most[0] = max(most[0], running[0])
+        release.wait(timeout=10)
+        with lock:
+            running[0] -= 1
+
+    try:
+        calls = [asyncio.ensure_future(service._run(occupy)) for _ in range(expected + 3)]
+        for _ in range(200):
+            if most[0] >= expected:
+                break
+            await asyncio.sleep(0.01)
+        await asyncio.sleep(0.1)  # room for a thread too many to start, if there were one
+        assert most[0] == expected
+    finally:
+        release.set()
+    await asyncio.gather(*calls)
+    await service.close()
