@@ -18,7 +18,6 @@ from sqlalchemy.orm import Session
 from quizzes.decks import Card
 from quizzes.grading import AnswerParseError, FieldError, Grade, grade, parse_answers
 from quizzes.leitner import ItemState
-from quizzes.problems import rebuild
 from quizzes.problems.base import Problem, QuizError
 from quizzes.skills import quantity_skills
 from quizzes.storage import queries, tutoring_queries
@@ -86,20 +85,24 @@ def what_was_served(context: StudyContext, attempt: StoredAttempt, now: datetime
     if attempt.family is None or attempt.generator_version is None or attempt.seed is None:
         raise AttemptExpired()
     try:
-        return rebuild(attempt.family, attempt.generator_version, attempt.seed, attempt.level)
+        return context.served.rebuild(
+            attempt.family, attempt.generator_version, attempt.seed, attempt.level
+        )
     except QuizError as stale:  # StaleProblemError, or a family that no longer exists
         raise AttemptExpired(
             "This problem's generator has changed since it was served — start a new review."
         ) from stale
 
 
-def rebuild_served(attempt: StoredAttempt) -> Problem:
+def rebuild_served(context: StudyContext, attempt: StoredAttempt) -> Problem:
     """The exact problem of a problem attempt, answered or not (AttemptExpired if its
     generator has changed since)."""
     if attempt.family is None or attempt.generator_version is None or attempt.seed is None:
         raise AttemptExpired()
     try:
-        return rebuild(attempt.family, attempt.generator_version, attempt.seed, attempt.level)
+        return context.served.rebuild(
+            attempt.family, attempt.generator_version, attempt.seed, attempt.level
+        )
     except QuizError as stale:
         raise AttemptExpired(
             "This problem's generator has changed since it was served — start a new review."
@@ -162,14 +165,14 @@ def _submit_once(
     with context.database.read_session() as session:
         attempt = owned_attempt(session, user_id, attempt_id)
         if attempt.answered:
-            return _replay(session, attempt)
+            return _replay(context, session, attempt)
     served = what_was_served(context, attempt, now)
     correct, result = _grade(served, answers)  # a parse error: nothing recorded
     results = None if result is None else _results(served, result)
     walkable = _walkable(served, result)
     with context.database.transaction() as session:
         if not queries.claim_attempt(session, attempt.id):
-            return _replay(session, attempt)  # a concurrent submit won the claim
+            return _replay(context, session, attempt)  # a concurrent submit won the claim
         review: dict[str, Any] = {
             "user_id": user_id,
             "guild_id": attempt.guild_id,
@@ -271,7 +274,7 @@ def _columns_of(state: ItemState) -> dict[str, Any]:
     return {key: getattr(state, key) for key in _STATE_FIELDS}
 
 
-def _replay(session: Session, attempt: StoredAttempt) -> SubmitResult:
+def _replay(context: StudyContext, session: Session, attempt: StoredAttempt) -> SubmitResult:
     review = queries.review_for_attempt(session, attempt.id)
     if review is None:  # answered flag without a review: cannot happen within one transaction
         raise AttemptNotFound()
@@ -279,7 +282,7 @@ def _replay(session: Session, attempt: StoredAttempt) -> SubmitResult:
     walkable = False
     if attempt.kind == "problem" and grade is not None and not review.correct:
         try:
-            walkable = _walkable(rebuild_served(attempt), grade)
+            walkable = _walkable(rebuild_served(context, attempt), grade)
         except AttemptExpired:
             walkable = False
     return SubmitResult(

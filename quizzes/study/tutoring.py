@@ -49,7 +49,7 @@ def start_walk(context: StudyContext, user_id: int, attempt_id: int) -> WalkStep
         review = queries.review_for_attempt(session, attempt.id)
         if review is None or review.results is None or review.correct:
             raise NoWalk()
-        problem = rebuild_served(attempt)
+        problem = rebuild_served(context, attempt)
         walk_plan = plan(problem, Grade.from_dict(review.results))
         if walk_plan is None:
             raise NoWalk()
@@ -75,7 +75,7 @@ def walk_answer(context: StudyContext, user_id: int, walk_id: int, text: str) ->
     """Check the current step (AnswerParseError, recording nothing, if unreadable)."""
     now = context.now()
     with context.database.transaction() as session:
-        row, problem, walk = _open_walk(session, user_id, walk_id)
+        row, problem, walk = _open_walk(context, session, user_id, walk_id)
         position = walk.position
         feedback = walk.answer(problem, text)
         step = walk.plan.steps[position]
@@ -96,12 +96,14 @@ def skip_walk(context: StudyContext, user_id: int, walk_id: int) -> str:
     """Stop the walk; the closing line (the corrected answer and its rule)."""
     now = context.now()
     with context.database.transaction() as session:
-        row, _, walk = _open_walk(session, user_id, walk_id)
+        row, _, walk = _open_walk(context, session, user_id, walk_id)
         row.outcome, row.finished_at = "skipped", now
         return walk.closing()
 
 
-def _open_walk(session: Session, user_id: int, walk_id: int) -> tuple[WalkRow, Problem, Walk]:
+def _open_walk(
+    context: StudyContext, session: Session, user_id: int, walk_id: int
+) -> tuple[WalkRow, Problem, Walk]:
     row = tutoring_queries.get_walk(session, walk_id)
     if row is None:
         raise WalkOver()
@@ -113,7 +115,7 @@ def _open_walk(session: Session, user_id: int, walk_id: int) -> tuple[WalkRow, P
     review = queries.review_for_attempt(session, attempt.id)
     if review is None or review.results is None:
         raise WalkOver()
-    problem = rebuild_served(attempt)
+    problem = rebuild_served(context, attempt)
     walk_plan = plan(problem, Grade.from_dict(review.results))
     if walk_plan is None:
         raise WalkOver()

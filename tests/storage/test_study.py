@@ -10,7 +10,7 @@ from sqlalchemy import update
 from quizzes.grading import AnswerParseError
 from quizzes.leitner import LeitnerConfig, LeitnerScheduler
 from quizzes.problems import FAMILIES
-from quizzes.problems.base import QuizError
+from quizzes.problems.base import Problem, QuizError
 from quizzes.storage.db import Database
 from quizzes.storage.models import Attempt, GuildEnrolment, Review
 from quizzes.study import (
@@ -21,6 +21,7 @@ from quizzes.study import (
     ServedItem,
     StudyService,
 )
+from quizzes.study.context import ServedProblems
 from tests.storage.study_helpers import (
     ALICE,
     BOB,
@@ -359,3 +360,52 @@ async def test_undo_only_within_ten_minutes_and_only_once(
     clock.advance(minutes=10, seconds=1)
     with pytest.raises(QuizError, match="undo"):
         await service.undo_last(ALICE)
+
+
+# --- the problems served lately --------------------------------------------------------
+
+
+async def test_grading_and_walking_find_the_served_problem_without_drawing_it_again(
+    service: StudyService, database: Database, clock: FixedClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    family = FAMILIES["add-mul"]
+    drawn: list[tuple[int, int]] = []
+    build = family.build
+
+    def counted(seed: int, level: int) -> Problem:
+        drawn.append((seed, level))
+        return build(seed, level)
+
+    monkeypatch.setattr(family, "build", counted)
+    item = await serve_problem(service)
+    assert item.problem is not None and len(drawn) == 1
+    result = await service.submit(ALICE, item.attempt_id, forgot_upstream_answers(item.problem))
+    assert not result.correct and result.walkable
+    await service.start_walk(ALICE, item.attempt_id)
+    assert len(drawn) == 1  # the submit's grading and the walk's plan used the kept problem
+    restarted = StudyService(database, clock=clock, deck=small_deck())  # keeps nothing yet
+    replay = await restarted.submit(ALICE, item.attempt_id, {})
+    assert replay.replayed and replay.walkable
+    assert drawn == [(item.problem.seed, item.problem.level)] * 2  # drawn again, the same one
+    await restarted.close()
+
+
+def test_served_problems_keeps_the_most_recently_used() -> None:
+    kept = ServedProblems(size=2)
+    family = FAMILIES["add-mul"]
+    first, second, third = (kept.remember(family.build(seed, 1)) for seed in (1, 2, 3))
+    assert len(kept) == 2
+    assert kept.rebuild(*second.key) is second  # kept: the very object
+    assert kept.rebuild(*third.key) is third
+    again = kept.rebuild(*first.key)  # evicted: drawn again, equal, and kept from now on
+    assert again == first and again is not first and kept.rebuild(*first.key) is again
+    assert kept.rebuild(*second.key) is not second  # the least recently used went out
+
+
+def test_a_kept_problem_of_a_changed_generator_is_stale(monkeypatch: pytest.MonkeyPatch) -> None:
+    kept = ServedProblems()
+    family = FAMILIES["add-mul"]
+    problem = kept.remember(family.build(5, 1))
+    monkeypatch.setattr(family, "version", family.version + 1)
+    with pytest.raises(QuizError):
+        kept.rebuild(*problem.key)
