@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import gc
 import logging
+import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
@@ -35,6 +36,7 @@ from bot.pacing import Pacer
 from bot.settings import Settings
 from quizzes.problems.base import Problem
 from quizzes.study import StudyService
+from quizzes.study.oldest_first import request_arrived
 
 log = logging.getLogger(__name__)
 
@@ -148,8 +150,10 @@ class ChainruleBot(commands.Bot):
     async def admit(self, interaction: discord.Interaction) -> bool:
         """Called by every ``interaction_check``: hold the handler's task until it ends, so
         closing waits for it; while closing, turn new interactions away politely.  A handler
-        first waits for its turn (bot.pacing), so a class's burst starts a few at a time."""
+        first waits for its turn (bot.pacing), so a class's burst starts a few at a time; its
+        database work queues by when it came (quizzes.study.oldest_first), oldest first."""
         if self.in_flight.adopt_current_task():
+            request_arrived.set(time.monotonic())
             await self.pacer.wait_turn()
         if not self.in_flight.closing:
             return True

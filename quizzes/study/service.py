@@ -10,7 +10,6 @@ import asyncio
 import functools
 import random
 from collections.abc import Callable, Mapping
-from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -19,6 +18,7 @@ from quizzes.leitner import LeitnerScheduler, ReviewSession
 from quizzes.storage.db import Database
 from quizzes.study import answering, learner_settings, reports, serving, tutoring
 from quizzes.study.context import StudyContext
+from quizzes.study.oldest_first import OldestFirstExecutor
 from quizzes.study.results import (
     ClassStats,
     LearnerStats,
@@ -73,7 +73,7 @@ class StudyService:
         )
         if max_workers is None:
             max_workers = DEFAULT_WORKERS.get(database.backend, 4)
-        self._executor = ThreadPoolExecutor(max_workers, thread_name_prefix="study")
+        self._executor = OldestFirstExecutor(max_workers, thread_name_prefix="study")
 
     @property
     def deck(self) -> Deck:

@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from collections import Counter
+from typing import cast
 
+import discord
 import pytest
 
+from bot.client import ChainruleBot
 from bot.pacing import Pacer
+from bot.settings import Settings
+from quizzes.storage.db import Database
+from quizzes.study import StudyService
+from quizzes.study.oldest_first import request_arrived
 
 
 class TurnCounter:
@@ -93,3 +101,22 @@ async def test_a_handler_cancelled_while_queued_gives_up_its_place() -> None:
 def test_at_least_one_per_turn() -> None:
     with pytest.raises(ValueError, match="at least 1"):
         Pacer(per_turn=0)
+
+
+async def test_an_admitted_handler_is_stamped_with_when_it_came(database: Database) -> None:
+    """bot.admit tells the study service's pool when the interaction came, so its
+    database work queues oldest first (quizzes.study.oldest_first); only in its own task."""
+    service = StudyService(database)
+    settings = Settings(token="unused", database_url="unused://")  # noqa: S106
+    bot = ChainruleBot(settings, service)
+    interaction = cast(discord.Interaction, object())  # admit reads it only when closing
+
+    async def handler() -> tuple[float, float | None]:
+        before = time.monotonic()
+        assert await bot.admit(interaction)
+        return before, request_arrived.get()
+
+    before, arrived = await asyncio.create_task(handler())
+    assert arrived is not None and before <= arrived <= time.monotonic()
+    assert request_arrived.get() is None
+    await service.close()
