@@ -82,16 +82,7 @@ def what_was_served(context: StudyContext, attempt: StoredAttempt, now: datetime
         if card is None:
             raise AttemptExpired("This card has been removed from the deck — start a new review.")
         return card
-    if attempt.family is None or attempt.generator_version is None or attempt.seed is None:
-        raise AttemptExpired()
-    try:
-        return context.served.rebuild(
-            attempt.family, attempt.generator_version, attempt.seed, attempt.level
-        )
-    except QuizError as stale:  # StaleProblemError, or a family that no longer exists
-        raise AttemptExpired(
-            "This problem's generator has changed since it was served — start a new review."
-        ) from stale
+    return rebuild_served(context, attempt)
 
 
 def rebuild_served(context: StudyContext, attempt: StoredAttempt) -> Problem:
@@ -103,7 +94,7 @@ def rebuild_served(context: StudyContext, attempt: StoredAttempt) -> Problem:
         return context.served.rebuild(
             attempt.family, attempt.generator_version, attempt.seed, attempt.level
         )
-    except QuizError as stale:
+    except QuizError as stale:  # StaleProblemError, or a family that no longer exists
         raise AttemptExpired(
             "This problem's generator has changed since it was served — start a new review."
         ) from stale

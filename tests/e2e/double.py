@@ -267,7 +267,8 @@ class DiscordApiDouble(InteractionRoutes):
         )
         held = next((h for h in self.holds if h.matches(request.method, path)), None)
         if held is not None:
-            self._deliver(touched, time.perf_counter())  # shown now, answered later
+            self._answered(touched, time.perf_counter())  # shown now, answered later
+            self._deliver(touched)
             touched = []
             held.reached.set()
             await held.released.wait()
@@ -276,18 +277,18 @@ class DiscordApiDouble(InteractionRoutes):
         await response.prepare(request)
         await response.write_eof()
         if touched:
-            sent_at = time.perf_counter()
-            for record in touched:
-                record.answered(sent_at)
+            self._answered(touched, time.perf_counter())
             asyncio.get_running_loop().call_later(self.reaction_time, self._deliver, touched)
         self._notify()
         return response
 
-    def _deliver(self, records: list[InteractionRecord], sent_at: float | None = None) -> None:
-        """Show what the bot did with ``records``; ``sent_at``: stamp it as answered now."""
+    @staticmethod
+    def _answered(records: list[InteractionRecord], sent_at: float) -> None:
         for record in records:
-            if sent_at is not None:
-                record.answered(sent_at)
+            record.answered(sent_at)
+
+    def _deliver(self, records: list[InteractionRecord]) -> None:
+        for record in records:
             record.deliver()
         self._notify()
 
